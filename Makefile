@@ -1,0 +1,68 @@
+# Sensor Autopilot — every target installs what it needs itself.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+SAM_VENV := .venv-sam
+CHECKOV_VENV := .venv-checkov
+SAM_CLI_VERSION := 1.170.0
+CHECKOV_VERSION := 3.3.30
+PYTEST_ARGS ?=
+
+.PHONY: help install tools demo test test-fast lint build bench bench-service clean pg
+
+help:
+	@echo "make demo   - run the control plane against the embedded AWS (no account needed)"
+	@echo "make test   - lint, template gates and every test suite"
+	@echo "make lint   - ruff + mypy"
+	@echo "make build  - sam build (no Docker, no local Python 3.13)"
+	@echo "make bench  - benchmarks, JSON under bench/results/"
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+tools: $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed
+
+# aws-sam-cli and checkov pin conflicting boto3 versions: each gets its own virtual environment.
+$(SAM_VENV)/.installed:
+	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install --quiet aws-sam-cli==$(SAM_CLI_VERSION)
+	touch $@
+
+$(CHECKOV_VENV)/.installed:
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet checkov==$(CHECKOV_VERSION)
+	touch $@
+
+pg:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+
+demo: install
+	$(VENV)/bin/autopilot demo
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check functions cli service tests scripts bench
+	$(VENV)/bin/mypy
+
+test: install tools pg lint
+	PATH="$(CURDIR)/$(SAM_VENV)/bin:$(CURDIR)/$(CHECKOV_VENV)/bin:$$PATH" $(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: install
+	$(PY) -m pytest tests/unit tests/functional $(PYTEST_ARGS)
+
+build: tools
+	PATH="$(CURDIR)/$(SAM_VENV)/bin:$$PATH" sam build --template-file template.yaml
+
+bench: install
+	$(PY) -m bench.run_control_plane
+
+clean:
+	rm -rf .aws-sam build dist *.egg-info
+
+-include service/service.mk
