@@ -1,0 +1,138 @@
+"""The control plane's DynamoDB table: floor leases, the audit trail and the promotion lock.
+
+Single-table layout (``pk``/``sk``; ``ttl`` epoch seconds for DynamoDB TTL):
+- ``LEASE#<resource>`` / ``LEASE``           the active floor lease of a scalable target
+- ``AUDIT#<resource>`` / ``<iso time>#<id>`` every decision, taken or skipped
+- ``ACTIONS#<alarm>``  / ``<iso time>#<id>`` actions taken per alarm (flapping guard)
+- ``LOCK#<name>``      / ``LOCK``            one promoter at a time
+Powertools idempotency records share the table under their own ``pk`` values.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.conditions import Attr, Key
+
+from autopilot.adapters.aws import RETRY_CONFIG
+from autopilot.models.records import AuditRecord, Lease
+from autopilot.settings.common import get_common_settings
+
+AUDIT_RETENTION = timedelta(days=90)
+
+
+def _table(name: str | None = None) -> Any:
+    import boto3
+
+    settings = get_common_settings()
+    resource = boto3.resource("dynamodb", region_name=settings.aws_region, config=RETRY_CONFIG)
+    return resource.Table(name or settings.state_table_name)
+
+
+def _epoch(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def _to_item(data: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(data, default=str), parse_float=Decimal)  # type: ignore[no-any-return]
+
+
+def _from_item(item: dict[str, Any]) -> dict[str, Any]:
+    def plain(value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return int(value) if value == value.to_integral_value() else float(value)
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return value
+
+    return {k: plain(v) for k, v in item.items()}
+
+
+class StateTable:
+    def __init__(self, table_name: str | None = None) -> None:
+        self._table = _table(table_name)
+
+    # leases -------------------------------------------------------------------------------------
+    def get_lease(self, resource_id: str) -> Lease | None:
+        item = self._table.get_item(Key={"pk": f"LEASE#{resource_id}", "sk": "LEASE"}, ConsistentRead=True)
+        return Lease.model_validate(_from_item(item["Item"])) if "Item" in item else None
+
+    def list_leases(self) -> list[Lease]:
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {"FilterExpression": Attr("sk").eq("LEASE"), "ConsistentRead": True}
+        while True:
+            page = self._table.scan(**kwargs)
+            items.extend(page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return [Lease.model_validate(_from_item(i)) for i in items]
+
+    def put_lease(self, lease: Lease) -> None:
+        item = _to_item(lease.model_dump(mode="json"))
+        item |= {"pk": f"LEASE#{lease.resource_id}", "sk": "LEASE", "ttl": _epoch(lease.expires_at) + 86400}
+        self._table.put_item(Item=item)
+
+    def delete_lease(self, resource_id: str) -> None:
+        self._table.delete_item(Key={"pk": f"LEASE#{resource_id}", "sk": "LEASE"})
+
+    # audit trail ----------------------------------------------------------------------------------
+    def record(self, record: AuditRecord) -> None:
+        body = _to_item(record.model_dump(mode="json"))
+        sort = f"{record.at.isoformat()}#{record.record_id}"
+        ttl = _epoch(record.at + AUDIT_RETENTION)
+        self._table.put_item(Item=body | {"pk": f"AUDIT#{record.resource_id}", "sk": sort, "ttl": ttl})
+        if record.taken and record.alarm_name:
+            marker = {"pk": f"ACTIONS#{record.alarm_name}", "sk": sort, "ttl": ttl, "action": record.action}
+            self._table.put_item(Item=marker)
+
+    def recent_records(self, resource_id: str, since: datetime) -> list[AuditRecord]:
+        resp = self._table.query(
+            KeyConditionExpression=Key("pk").eq(f"AUDIT#{resource_id}") & Key("sk").gte(since.isoformat()),
+            ConsistentRead=True,
+        )
+        return [AuditRecord.model_validate(_from_item(i)) for i in resp.get("Items", [])]
+
+    def actions_since(self, alarm_name: str, since: datetime) -> int:
+        resp = self._table.query(
+            KeyConditionExpression=Key("pk").eq(f"ACTIONS#{alarm_name}") & Key("sk").gte(since.isoformat()),
+            Select="COUNT",
+            ConsistentRead=True,
+        )
+        return int(resp.get("Count", 0))
+
+    # locks ----------------------------------------------------------------------------------------
+    def acquire_lock(self, name: str, owner: str, now: datetime, ttl: timedelta) -> bool:
+        """Take the lock unless someone else holds an unexpired one. Returns whether we hold it."""
+        try:
+            self._table.put_item(
+                Item={
+                    "pk": f"LOCK#{name}",
+                    "sk": "LOCK",
+                    "owner": owner,
+                    "expires": _epoch(now + ttl),
+                    "ttl": _epoch(now + ttl) + 3600,
+                },
+                ConditionExpression="attribute_not_exists(pk) OR expires < :now OR #o = :owner",
+                ExpressionAttributeNames={"#o": "owner"},
+                ExpressionAttributeValues={":now": _epoch(now), ":owner": owner},
+            )
+        except self._table.meta.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def release_lock(self, name: str, owner: str) -> None:
+        try:
+            self._table.delete_item(
+                Key={"pk": f"LOCK#{name}", "sk": "LOCK"},
+                ConditionExpression="#o = :owner",
+                ExpressionAttributeNames={"#o": "owner"},
+                ExpressionAttributeValues={":owner": owner},
+            )
+        except self._table.meta.client.exceptions.ConditionalCheckFailedException:
+            return
