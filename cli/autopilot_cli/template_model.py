@@ -1,0 +1,135 @@
+"""Read ``template.yaml`` (the single source of truth) and resolve the intrinsics the CLI needs.
+
+Only what a local run needs is resolved: ``Ref``, ``Fn::Sub``, ``Fn::GetAtt``, ``Fn::If`` on parameters, pseudo
+parameters, and resources whose physical IDs the caller supplies (the embedded stack knows them).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from cfnlint.decode.cfn_yaml import load as load_cfn_yaml
+
+TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "template.yaml"
+_SUB_VAR = re.compile(r"\$\{([^}!]+)\}")
+
+
+class TemplateError(Exception):
+    """The template lacks something a local run needs; the message names it."""
+
+
+@lru_cache(maxsize=4)
+def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
+    if not path.is_file():
+        raise TemplateError(f"template not found at {path}; run from a checkout of the project")
+    return dict(load_cfn_yaml(str(path)))
+
+
+def parameter_defaults(template: dict[str, Any]) -> dict[str, str]:
+    return {name: str(spec.get("Default", "")) for name, spec in template.get("Parameters", {}).items()}
+
+
+@dataclass
+class Resolver:
+    """Resolves intrinsics against parameter values, pseudo parameters and known physical IDs."""
+
+    template: dict[str, Any]
+    stack_name: str = "sensor-autopilot"
+    region: str = "us-east-2"
+    account: str = "123456789012"
+    parameters: dict[str, str] = field(default_factory=dict)
+    physical_ids: dict[str, str] = field(default_factory=dict)
+    attributes: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.parameters = {**parameter_defaults(self.template), **self.parameters}
+
+    def _pseudo(self) -> dict[str, str]:
+        return {
+            "AWS::StackName": self.stack_name,
+            "AWS::Region": self.region,
+            "AWS::AccountId": self.account,
+            "AWS::Partition": "aws",
+            "AWS::URLSuffix": "amazonaws.com",
+        }
+
+    def ref(self, name: str) -> str:
+        for table in (self._pseudo(), self.parameters, self.physical_ids):
+            if name in table:
+                return table[name]
+        raise TemplateError(f"cannot resolve Ref {name!r} locally: no parameter or known resource by that name")
+
+    def get_att(self, resource: str, attribute: str) -> str:
+        key = f"{resource}.{attribute}"
+        if key in self.attributes:
+            return self.attributes[key]
+        raise TemplateError(f"cannot resolve Fn::GetAtt {key} locally")
+
+    def sub(self, text: str, extra: dict[str, Any] | None = None) -> str:
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if extra and name in extra:
+                return str(self.resolve(extra[name]))
+            if "." in name and not name.startswith("AWS::"):
+                resource, attribute = name.split(".", 1)
+                return self.get_att(resource, attribute)
+            return self.ref(name)
+
+        return _SUB_VAR.sub(replace, text)
+
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, dict) and len(value) == 1:
+            ((key, arg),) = value.items()
+            if key == "Ref":
+                return self.ref(str(arg))
+            if key == "Fn::Sub":
+                return self.sub(arg) if isinstance(arg, str) else self.sub(str(arg[0]), dict(arg[1]))
+            if key == "Fn::GetAtt":
+                parts = arg.split(".", 1) if isinstance(arg, str) else list(arg)
+                return self.get_att(str(parts[0]), str(parts[1]))
+        if isinstance(value, dict):
+            return {k: self.resolve(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        return value
+
+
+def function_ids(template: dict[str, Any]) -> list[str]:
+    return [
+        name for name, res in template.get("Resources", {}).items() if res.get("Type") == "AWS::Serverless::Function"
+    ]
+
+
+def function_handler(template: dict[str, Any], logical_id: str) -> str:
+    functions = function_ids(template)
+    if logical_id not in functions:
+        raise TemplateError(f"no function {logical_id!r} in template.yaml; functions are: {', '.join(functions)}")
+    handler = template["Resources"][logical_id]["Properties"].get("Handler")
+    if not handler:
+        raise TemplateError(f"function {logical_id} has no Handler in template.yaml")
+    return str(handler)
+
+
+def function_environment(resolver: Resolver, logical_id: str) -> dict[str, str]:
+    """Globals' variables overlaid with the function's own, all resolved to strings."""
+    template = resolver.template
+    function_handler(template, logical_id)  # validates the name
+    global_vars = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+    props = template["Resources"][logical_id]["Properties"]
+    own_vars = props.get("Environment", {}).get("Variables", {})
+    merged = {**dict(global_vars), **dict(own_vars)}
+    return {name: str(resolver.resolve(value)) for name, value in merged.items()}
+
+
+def function_settings(template: dict[str, Any], logical_id: str) -> dict[str, Any]:
+    """Memory, timeout and name of a function (for a realistic LambdaContext)."""
+    glob = template.get("Globals", {}).get("Function", {})
+    props = template["Resources"][logical_id]["Properties"]
+    return {
+        "memory": int(props.get("MemorySize", glob.get("MemorySize", 128))),
+        "timeout": int(props.get("Timeout", glob.get("Timeout", 3))),
+    }
