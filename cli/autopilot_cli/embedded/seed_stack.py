@@ -118,7 +118,7 @@ def _ecs(resolver: Resolver, subnets: list[str], sg: str, tg: str) -> None:
         networkMode="awsvpc",
         cpu=cpu,
         memory=memory,
-        runtimePlatform={"cpuArchitecture": arch, "operatingSystemFamily": "LINUX"},
+        runtimePlatform={"cpuArchitecture": arch, "operatingSystemFamily": "LINUX"},  # type: ignore[typeddict-item]
         containerDefinitions=[
             {
                 "name": "sensor-api",
