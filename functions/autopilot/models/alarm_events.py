@@ -94,6 +94,7 @@ class AlarmStateChange(BaseModel):
     recent_datapoints: list[float] = Field(default_factory=list)
     threshold: float | None = None
     metric_names: list[str] = Field(default_factory=list)
+    metric_namespaces: list[str] = Field(default_factory=list)
     composite: bool = False
 
     @property
@@ -121,14 +122,14 @@ def _reason_numbers(reason_data: str | None) -> tuple[list[float], float | None]
     return points, float(threshold) if isinstance(threshold, int | float) else None
 
 
-def _metric_names(config: AlarmConfiguration) -> list[str]:
-    names = []
+def _metric_field(config: AlarmConfiguration, key: str) -> list[str]:
+    values = []
     for metric in config.metrics:
         if metric.metric_stat is not None:
-            name = metric.metric_stat.metric.get("name")
-            if isinstance(name, str):
-                names.append(name)
-    return names
+            value = metric.metric_stat.metric.get(key)
+            if isinstance(value, str):
+                values.append(value)
+    return values
 
 
 def normalise_alarm(arn: str, account: str, region: str, detail: AlarmDetail) -> AlarmStateChange:
@@ -144,6 +145,7 @@ def normalise_alarm(arn: str, account: str, region: str, detail: AlarmDetail) ->
         reason=detail.state.reason,
         recent_datapoints=points,
         threshold=threshold,
-        metric_names=_metric_names(detail.configuration),
+        metric_names=_metric_field(detail.configuration, "name"),
+        metric_namespaces=_metric_field(detail.configuration, "namespace"),
         composite=detail.configuration.alarm_rule is not None,
     )

@@ -1,0 +1,44 @@
+"""ECS: the service's task counts, rollout state and task size, as a :class:`ServiceSnapshot`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from autopilot.adapters.aws import client
+from autopilot.errors import ObservationError
+from autopilot.models.scaling import ServiceSnapshot
+
+_ROLLBACK_WORDS = ("rolling back", "rollback", "circuit breaker")
+
+
+def _rolling_back(deployments: list[dict[str, Any]]) -> tuple[bool, str | None, str | None]:
+    primary = next((d for d in deployments if d.get("status") == "PRIMARY"), deployments[0] if deployments else {})
+    state, reason = primary.get("rolloutState"), primary.get("rolloutStateReason")
+    text = (reason or "").lower()
+    failed = state == "FAILED" or any(word in text for word in _ROLLBACK_WORDS)
+    return failed, state, reason
+
+
+def describe_service(cluster: str, service: str) -> ServiceSnapshot:
+    ecs = client("ecs")
+    found = ecs.describe_services(cluster=cluster, services=[service])
+    services = found.get("services", [])
+    if not services:
+        raise ObservationError(f"ECS service {service} not found in cluster {cluster}: check CLUSTER_NAME/SERVICE_NAME")
+    svc = services[0]
+    rolling_back, state, reason = _rolling_back(svc.get("deployments", []))
+    task_def = ecs.describe_task_definition(taskDefinition=svc["taskDefinition"])["taskDefinition"]
+    platform = task_def.get("runtimePlatform") or {}
+    return ServiceSnapshot(
+        cluster=cluster,
+        service=service,
+        desired=svc["desiredCount"],
+        running=svc["runningCount"],
+        pending=svc["pendingCount"],
+        rollout_state=state,
+        rollout_reason=reason,
+        rolling_back=rolling_back,
+        task_cpu_units=int(task_def.get("cpu", 1024)),
+        task_memory_mb=int(task_def.get("memory", 2048)),
+        architecture=str(platform.get("cpuArchitecture", "X86_64")),
+    )

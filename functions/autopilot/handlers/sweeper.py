@@ -1,0 +1,32 @@
+"""SweeperFunction (every 5 minutes): restore every floor lease past its expiry, so nothing stays raised."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from autopilot.adapters.ecs_service import describe_service
+from autopilot.errors import InvalidEventError
+from autopilot.handlers._inputs import prepare
+from autopilot.logic.task_price import fargate_task_hourly
+from autopilot.observability import logger, metrics, tracer
+from autopilot.operations.restore import sweep_expired
+from autopilot.settings.scaling import get_scaling_settings
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    settings = get_scaling_settings()
+    parsed, now, dry_run = prepare(event, settings)
+    if parsed.trigger.kind != "schedule":
+        raise InvalidEventError(
+            f"SweeperFunction runs on its EventBridge schedule; got a {parsed.trigger.kind} event. Nothing was changed."
+        )
+    svc = describe_service(settings.cluster_name, settings.service_name)
+    hourly = fargate_task_hourly(
+        settings.aws_region, svc.task_cpu_units / 1024, svc.task_memory_mb / 1024, svc.architecture
+    )
+    return sweep_expired(now, settings, dry_run, hourly)

@@ -1,0 +1,110 @@
+"""One message format for every outcome, readable as e-mail: what happened, why, what changed, how to undo it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel
+
+SUBJECT_PREFIX = "[sensor-autopilot]"
+MAX_SUBJECT = 100
+# The results the workflow and the functions put in the state, in the order a reader wants them.
+SECTIONS = ("assessment", "decision", "verification", "restore", "verdict", "promotion", "report", "sweep")
+
+
+class Message(BaseModel):
+    subject: str
+    body: str
+
+
+def _trigger_line(trigger: dict[str, Any]) -> str:
+    detail = trigger.get("detail") or trigger.get("alarmData") or {}
+    if "alarmName" in detail:
+        state = detail.get("state", {})
+        when = state.get("timestamp")
+        return f"Alarm {detail['alarmName']} went to {state.get('value')} at {when}: {state.get('reason', '')}"
+    if trigger.get("source") == "aws.rds":
+        return f"RDS event {detail.get('EventID', '')} on {detail.get('SourceIdentifier')}: {detail.get('Message', '')}"
+    if trigger.get("source") == "autopilot.manual":
+        return f"Manual {trigger.get('kind')} request by {trigger.get('requested_by')}: {trigger.get('reason')}"
+    return f"Event {trigger.get('detail-type', trigger.get('source', 'unknown'))} at {trigger.get('time', '?')}"
+
+
+def _changed(state: dict[str, Any]) -> list[str]:
+    lines = []
+    for key in ("decision", "restore", "promotion", "sweep"):
+        result = state.get(key)
+        if isinstance(result, dict) and (result.get("taken") or result.get("promoted") or result.get("restored")):
+            lines.append(str(result.get("summary", key)))
+    return lines
+
+
+def _undo(state: dict[str, Any]) -> list[str]:
+    decision = state.get("decision") or {}
+    lines = []
+    resource_id = ((state.get("assessment") or {}).get("target") or {}).get("resource_id", "<resource-id>")
+    if decision.get("taken") and decision.get("action") == "raise_floor":
+        lease = decision.get("lease") or {}
+        lines.append(
+            f"The floor is a lease: it returns to {lease.get('original_min', decision.get('from_min'))} when the alarm "
+            f"has been OK for the scale-in cooldown, or at {lease.get('expires_at', 'its expiry')} at the latest. "
+            f"To lower it now: aws application-autoscaling register-scalable-target --service-namespace ecs "
+            f"--scalable-dimension ecs:service:DesiredCount --resource-id {resource_id} "
+            f"--min-capacity {decision.get('from_min')}"
+        )
+    if decision.get("taken") and decision.get("action") == "raise_max":
+        lines.append(f"To undo: register-scalable-target with --max-capacity {decision.get('from_max')}")
+    promotion = state.get("promotion") or {}
+    if promotion.get("promoted"):
+        lines.append("A promotion cannot be undone. " + " ".join(promotion.get("operator_steps", [])))
+    return lines
+
+
+def _outcome(state: dict[str, Any]) -> tuple[str, str]:
+    notice = state.get("notice") or {}
+    outcome = str(notice.get("outcome", ""))
+    for key in ("promotion", "decision", "restore", "verdict", "sweep", "report", "assessment"):
+        result = state.get(key)
+        if isinstance(result, dict) and result.get("summary"):
+            headline = str(result["summary"])
+            break
+    else:
+        headline = "no decision was needed"
+    if outcome == "failed":
+        step = notice.get("failed_step") or "a step"
+        headline = f"FAILED at {step}: {headline}"
+    elif outcome == "not_approved":
+        headline = f"Not approved, nothing changed: {headline}"
+    return outcome or "succeeded", headline
+
+
+def render(state: dict[str, Any]) -> Message:
+    outcome, headline = _outcome(state)
+    trigger = state.get("trigger") or {}
+    parts = [
+        "WHAT HAPPENED",
+        f"  {_trigger_line(trigger) if trigger else 'No trigger in the input.'}",
+        "",
+        "DECISION",
+        f"  {headline}",
+        "",
+        "WHY",
+    ]
+    for key in SECTIONS:
+        result = state.get(key)
+        if isinstance(result, dict):
+            reasons = result.get("reasons") or ([result["reason"]] if result.get("reason") else [])
+            parts += [f"  - {key}: {r}" for r in reasons]
+    notice = state.get("notice") or {}
+    if notice.get("error"):
+        parts += ["", "ERROR", f"  {json.dumps(notice['error'], default=str)[:1500]}"]
+    changed = _changed(state) if outcome != "failed" else []
+    parts += ["", "WHAT CHANGED"] + ([f"  {c}" for c in changed] or ["  Nothing was changed."])
+    undo = _undo(state)
+    parts += ["", "HOW TO UNDO"] + ([f"  {u}" for u in undo] or ["  Nothing to undo."])
+    parts += ["", "DETAILS", json.dumps({k: v for k, v in state.items() if k != "trigger"}, indent=2, default=str)]
+    subject = f"{SUBJECT_PREFIX} {headline}"
+    if len(subject) > MAX_SUBJECT:
+        subject = subject[: MAX_SUBJECT - 1] + "…"
+    return Message(subject=subject, body="\n".join(parts))

@@ -1,0 +1,153 @@
+"""Emergency step scaling: how big a floor to lease, and the guard rails that say no. Pure functions."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+from autopilot.logic.task_price import tasks_cost_impact
+from autopilot.models.records import Lease
+from autopilot.models.scaling import ScaleOutInput, ScalingDecision
+from autopilot.settings.scaling import ScalingSettings
+
+
+def proportional_floor(running: int, cpu: float, settings: ScalingSettings) -> int:
+    """``ceil(running x cpu / target x headroom)``, at least ``running + min_step`` (before any clamp)."""
+    base = max(running, 1)
+    needed = math.ceil(round(base * cpu / settings.target_cpu_percent * settings.headroom, 6))
+    return max(needed, base + settings.min_step)
+
+
+def _none(inp: ScaleOutInput, reason: str, cpu: float | None = None) -> ScalingDecision:
+    t = inp.target
+    return ScalingDecision(
+        action="none",
+        reason=reason,
+        summary=f"No change: {reason}",
+        from_min=t.min,
+        to_min=t.min,
+        from_max=t.max,
+        to_max=t.max,
+        cpu_used=cpu,
+        dry_run=inp.dry_run,
+    )
+
+
+def _guard(inp: ScaleOutInput, settings: ScalingSettings) -> str | None:
+    """The first guard rail that forbids any action, or None."""
+    if inp.service.rolling_back:
+        return (
+            "the ECS deployment is rolling back (circuit breaker); a bad deploy is not fixed by more tasks — "
+            "look at the deployment instead"
+        )
+    if inp.actions_last_hour >= settings.max_actions_per_alarm_per_hour:
+        return (
+            f"alarm {inp.alarm_name} already caused {inp.actions_last_hour} actions in the last hour "
+            f"(limit {settings.max_actions_per_alarm_per_hour}, flapping guard)"
+        )
+    return None
+
+
+def _observed_cpu(inp: ScaleOutInput, settings: ScalingSettings) -> tuple[float, str]:
+    if inp.observed_cpu is not None:
+        return inp.observed_cpu, f"observed CPU {inp.observed_cpu:.1f} %"
+    return settings.emergency_cpu_percent, (
+        f"CPU not reported; assumed the alarm level {settings.emergency_cpu_percent:.0f} %"
+    )
+
+
+def _lease(inp: ScaleOutInput, to_min: int, settings: ScalingSettings) -> Lease:
+    original = inp.lease.original_min if inp.lease is not None else inp.target.min
+    return Lease(
+        resource_id=inp.target.resource_id,
+        original_min=original,
+        leased_min=to_min,
+        raised_at=inp.now,
+        expires_at=inp.now + timedelta(minutes=settings.lease_minutes),
+        alarm_name=inp.alarm_name,
+        episode=inp.episode,
+    )
+
+
+def _raise_floor(inp: ScaleOutInput, settings: ScalingSettings, cpu: float, why_cpu: str) -> ScalingDecision:
+    t, running = inp.target, inp.service.running
+    wanted = proportional_floor(running, cpu, settings)
+    step_cap = max(t.min, running) + settings.max_step
+    to_min = min(wanted, step_cap, t.max)
+    if to_min <= t.min:
+        return _none(inp, f"the floor is already {t.min} ≥ the {to_min} tasks needed ({why_cpu})", cpu)
+    clamps = []
+    if wanted > step_cap:
+        clamps.append(f"largest step {settings.max_step}")
+    if wanted > t.max:
+        clamps.append(f"MaxCapacity {t.max}")
+    clamp_text = f", clamped by {' and '.join(clamps)}" if clamps else ""
+    reason = (
+        f"{why_cpu} on {running} running tasks vs target {settings.target_cpu_percent:.0f} % "
+        f"(headroom x{settings.headroom}) needs {wanted} tasks{clamp_text}"
+    )
+    impact = tasks_cost_impact(to_min - max(running, inp.service.desired, t.min), inp.task_hourly_usd)
+    verb = "Would raise" if inp.dry_run else "Raised"
+    summary = (
+        f"{verb} the floor of {t.resource_id} from {t.min} to {to_min} for {settings.lease_minutes} min "
+        f"({impact.summary})"
+    )
+    return ScalingDecision(
+        action="raise_floor",
+        taken=not inp.dry_run,
+        dry_run=inp.dry_run,
+        reason=reason,
+        summary=summary,
+        from_min=t.min,
+        to_min=to_min,
+        from_max=t.max,
+        to_max=t.max,
+        cpu_used=cpu,
+        cost_impact=impact,
+        lease=_lease(inp, to_min, settings),
+    )
+
+
+def _raise_max(inp: ScaleOutInput, settings: ScalingSettings, cpu: float, why_cpu: str) -> ScalingDecision:
+    t = inp.target
+    if t.max >= settings.capacity_ceiling:
+        return _none(inp, f"at MaxCapacity {t.max}, which is the hard ceiling {settings.capacity_ceiling}", cpu)
+    if inp.approval is False:
+        return _none(inp, f"raising MaxCapacity above {t.max} was not approved", cpu)
+    to_max = min(t.max + settings.max_raise_step, settings.capacity_ceiling)
+    reason = f"{why_cpu} with the service at MaxCapacity {t.max} (desired {inp.service.desired})"
+    impact = tasks_cost_impact(to_max - t.max, inp.task_hourly_usd)
+    needs_approval = settings.max_raise_requires_approval and inp.approval is not True
+    if needs_approval:
+        summary = (
+            f"Approval needed: raise MaxCapacity of {t.resource_id} from {t.max} to {to_max} (up to {impact.summary})"
+        )
+    else:
+        verb = "Would raise" if inp.dry_run else "Raised"
+        summary = f"{verb} MaxCapacity of {t.resource_id} from {t.max} to {to_max} (up to {impact.summary})"
+    return ScalingDecision(
+        action="raise_max",
+        taken=not (needs_approval or inp.dry_run),
+        needs_approval=needs_approval,
+        dry_run=inp.dry_run,
+        reason=reason,
+        summary=summary,
+        from_min=t.min,
+        to_min=t.min,
+        from_max=t.max,
+        to_max=to_max,
+        cpu_used=cpu,
+        cost_impact=impact,
+    )
+
+
+def decide_scale_out(inp: ScaleOutInput, settings: ScalingSettings) -> ScalingDecision:
+    """Raise the floor proportionally, or at MaxCapacity propose a higher maximum (up to the ceiling)."""
+    blocked = _guard(inp, settings)
+    if blocked is not None:
+        return _none(inp, blocked)
+    cpu, why_cpu = _observed_cpu(inp, settings)
+    at_max = inp.service.desired >= inp.target.max or inp.target.min >= inp.target.max
+    if at_max:
+        return _raise_max(inp, settings, cpu, why_cpu)
+    return _raise_floor(inp, settings, cpu, why_cpu)

@@ -1,0 +1,92 @@
+"""Snapshots the scaling logic decides over, and the decisions it returns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from autopilot.models.records import CostImpact, Lease
+
+TriggerClass = Literal["scale-out", "recovered", "database", "unknown"]
+
+
+class ServiceSnapshot(BaseModel):
+    cluster: str
+    service: str
+    desired: int = Field(ge=0)
+    running: int = Field(ge=0)
+    pending: int = Field(ge=0)
+    rollout_state: str | None = None
+    rollout_reason: str | None = None
+    rolling_back: bool = False
+    task_cpu_units: int = 1024
+    task_memory_mb: int = 2048
+    architecture: str = "X86_64"
+
+
+class TargetSnapshot(BaseModel):
+    resource_id: str
+    min: int = Field(ge=0)
+    max: int = Field(ge=0)
+
+
+class ScaleOutInput(BaseModel):
+    """Everything the emergency-scaling decision needs, observed at ``now``."""
+
+    now: datetime
+    service: ServiceSnapshot
+    target: TargetSnapshot
+    observed_cpu: float | None = None
+    alarm_name: str
+    episode: str
+    lease: Lease | None = None
+    actions_last_hour: int = Field(default=0, ge=0)
+    task_hourly_usd: float = Field(ge=0)
+    dry_run: bool = False
+    approval: bool | None = None
+
+
+ScalingAction = Literal["raise_floor", "raise_max", "none"]
+
+
+class ScalingDecision(BaseModel):
+    action: ScalingAction
+    taken: bool = False
+    needs_approval: bool = False
+    dry_run: bool = False
+    reason: str
+    summary: str
+    from_min: int
+    to_min: int
+    from_max: int
+    to_max: int
+    cpu_used: float | None = None
+    cost_impact: CostImpact = Field(default_factory=CostImpact)
+    lease: Lease | None = None
+    replayed: bool = False
+
+
+class RestoreInput(BaseModel):
+    now: datetime
+    target: TargetSnapshot
+    lease: Lease | None
+    alarm_state: Literal["OK", "ALARM", "INSUFFICIENT_DATA"] | None
+    ok_since: datetime | None
+    baseline_min: int
+    cooldown_seconds: int
+    task_hourly_usd: float = 0.0
+    dry_run: bool = False
+    by_expiry: bool = False
+
+
+class RestoreDecision(BaseModel):
+    action: Literal["restore_floor", "drop_lease", "none"]
+    taken: bool = False
+    dry_run: bool = False
+    reason: str
+    summary: str
+    from_min: int
+    to_min: int
+    cost_impact: CostImpact = Field(default_factory=CostImpact)

@@ -1,0 +1,31 @@
+"""Observe the service: ECS counts, the scalable target and the active lease (adapters → snapshot)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from autopilot.adapters.autoscaling import describe_target
+from autopilot.adapters.ecs_service import describe_service
+from autopilot.adapters.state_table import StateTable
+from autopilot.logic.task_price import fargate_task_hourly
+from autopilot.models.records import Lease
+from autopilot.models.scaling import ServiceSnapshot, TargetSnapshot
+from autopilot.settings.common import CommonSettings
+
+
+class ServiceObservation(BaseModel):
+    service: ServiceSnapshot
+    target: TargetSnapshot
+    lease: Lease | None
+    task_hourly_usd: float
+
+
+def observe_service(settings: CommonSettings, table: StateTable) -> ServiceObservation:
+    service = describe_service(settings.cluster_name, settings.service_name)
+    target = describe_target(settings.scalable_resource_id)
+    hourly = fargate_task_hourly(
+        settings.aws_region, service.task_cpu_units / 1024, service.task_memory_mb / 1024, service.architecture
+    )
+    return ServiceObservation(
+        service=service, target=target, lease=table.get_lease(target.resource_id), task_hourly_usd=hourly
+    )
