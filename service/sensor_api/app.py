@@ -1,0 +1,101 @@
+"""The FastAPI application: `uvicorn sensor_api.app:create_app --factory --workers 4`."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from functools import partial
+
+from fastapi import FastAPI
+
+from . import __version__
+from .auth import Authenticator, StoredKey
+from .budget import PoolPlan, plan_pools
+from .coalescer import Coalescer, DirectWriter
+from .database import Database
+from .errors import install_error_handlers
+from .limits import BodySizeLimit
+from .logs import setup_logging
+from .metrics import MetricsEmitter, MetricsRecorder, RequestMetrics
+from .migrate import apply_migrations
+from .repository import ReadingRow, copy_readings, insert_reading, load_key
+from .routes import health, readings, sensors
+from .runtime import Ingest, Runtime
+from .settings import ServiceSettings, get_settings
+
+log = logging.getLogger(__name__)
+
+
+def build_ingest(settings: ServiceSettings, plan: PoolPlan, db: Database) -> Ingest:
+    """Coalesced (group commit) or direct writes; flushers leave one connection for reads."""
+
+    async def copy(rows: Sequence[ReadingRow]) -> None:
+        await db.on_primary(lambda conn: copy_readings(conn, rows))
+
+    async def insert_one(row: ReadingRow) -> None:
+        await db.on_primary(lambda conn: insert_reading(conn, row))
+
+    if not settings.ingest_coalesce:
+        return DirectWriter(copy, insert_one)
+    return Coalescer(
+        copy,
+        window_ms=settings.ingest_coalesce_window_ms,
+        max_rows=settings.ingest_coalesce_max_rows,
+        max_pending_rows=settings.ingest_max_pending_rows,
+        flushers=max(1, plan.per_worker - 1),
+    )
+
+
+@asynccontextmanager
+async def lifespan(
+    app: FastAPI, settings: ServiceSettings, plan: PoolPlan, recorder: MetricsRecorder
+) -> AsyncIterator[None]:
+    async with AsyncExitStack() as stack:
+        db = await Database.connect(settings, plan)
+        stack.push_async_callback(db.close)
+        if settings.migrate_on_start:
+            applied = await db.on_primary(apply_migrations)
+            log.info("migrations checked", extra={"applied": applied})
+
+        async def load(sensor_id: uuid.UUID) -> StoredKey | None:
+            return await db.on_primary(lambda conn: load_key(conn, sensor_id))
+
+        auth = Authenticator(settings.admin_keys(), settings.reader_keys(), load, settings.auth_cache_seconds)
+        ingest = build_ingest(settings, plan, db)
+        ingest.observer = recorder.record_flush
+        ingest.start()
+        stack.push_async_callback(ingest.close)  # runs before db.close: pending rows are written first
+        emitter = MetricsEmitter(recorder, settings.metrics_interval_seconds)
+        emitter.start()
+        stack.push_async_callback(emitter.stop)
+        app.state.runtime = Runtime(settings, plan, db, auth, ingest, recorder)
+        log.info("ready", extra={"replica": db.replica is not None, "coalesce": settings.ingest_coalesce})
+        yield
+        log.info("shutting down: draining ingest, closing pools")
+
+
+def create_app(settings: ServiceSettings | None = None) -> FastAPI:
+    """Build the app; refuses (raises BudgetError) a pool plan that exceeds the connection budget."""
+    settings = settings or get_settings()
+    if settings.log_json:
+        setup_logging(settings.log_level)
+    plan = plan_pools(
+        settings.db_connection_budget, settings.max_tasks, settings.web_concurrency, settings.db_pool_size
+    )
+    log.info("connection plan", extra=plan.describe())
+    recorder = MetricsRecorder(settings.metrics_namespace, settings.service_name)
+    app = FastAPI(
+        title="Sensor API",
+        version=__version__,
+        description="Sensors, readings and their statistics. Authenticate with the X-API-Key header.",
+        lifespan=partial(lifespan, settings=settings, plan=plan, recorder=recorder),
+    )
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(sensors.router)
+    app.include_router(readings.router)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestMetrics, recorder=recorder)
+    return app

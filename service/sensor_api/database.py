@@ -1,0 +1,111 @@
+"""asyncpg pools: writes to the primary, reads routed by lag (with fallback to the primary)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import asyncpg
+
+from .budget import PoolPlan
+from .replica_monitor import ReplicaMonitor
+from .routing import ReadRoute, choose_read_route
+from .settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# Errors that mean "this database cannot serve now", as opposed to a bad query.
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.InsufficientResourcesError,
+)
+# On a hot standby a query can also be cancelled by a conflict with recovery (SQLSTATE 40001).
+REPLICA_RETRYABLE_ERRORS = (*UNAVAILABLE_ERRORS, asyncpg.exceptions.TransactionRollbackError)
+
+
+async def _init_connection(conn: Any) -> None:
+    await conn.execute("SET application_name = 'sensor-api'")
+
+
+async def create_pool(dsn: str, size: int, settings: ServiceSettings, min_size: int) -> Any:
+    return await asyncpg.create_pool(
+        dsn,
+        min_size=min_size,
+        max_size=size,
+        timeout=settings.db_connect_timeout_seconds,
+        command_timeout=settings.db_command_timeout_seconds,
+        max_inactive_connection_lifetime=300,
+        init=_init_connection,
+    )
+
+
+class Database:
+    """The two pools and the routing of reads between them."""
+
+    def __init__(self, primary: Any, replica: Any | None, monitor: ReplicaMonitor | None, **opts: Any):
+        self.primary = primary
+        self.replica = replica
+        self.monitor = monitor
+        self._max_lag: float = opts["max_lag"]
+        self._acquire_timeout: float = opts["acquire_timeout"]
+
+    @classmethod
+    async def connect(cls, settings: ServiceSettings, plan: PoolPlan) -> Database:
+        primary = await create_pool(settings.primary_dsn(), plan.per_worker, settings, min_size=1)
+        replica_dsn = settings.replica_dsn()
+        replica = monitor = None
+        if replica_dsn is not None:
+            # min_size=0: a replica that is down at start-up must not stop the service from starting.
+            replica = await create_pool(replica_dsn, plan.per_worker, settings, min_size=0)
+            monitor = ReplicaMonitor(replica, settings.replica_poll_seconds, settings.db_connect_timeout_seconds)
+            await monitor.poll_once()
+            monitor.start()
+        return cls(
+            primary,
+            replica,
+            monitor,
+            max_lag=settings.read_max_lag_seconds,
+            acquire_timeout=settings.db_acquire_timeout_seconds,
+        )
+
+    async def close(self) -> None:
+        if self.monitor is not None:
+            await self.monitor.stop()
+        if self.replica is not None:
+            await self.replica.close()
+        await self.primary.close()
+
+    def route(self, strong: bool = False) -> ReadRoute:
+        return choose_read_route(
+            self.monitor.latest if self.monitor else None,
+            replica_configured=self.replica is not None,
+            strong=strong,
+            max_lag_seconds=self._max_lag,
+            now=time.monotonic(),
+            max_snapshot_age=self.monitor.max_snapshot_age if self.monitor else 0.0,
+        )
+
+    async def on_primary(self, work: Callable[[Any], Awaitable[T]]) -> T:
+        async with self.primary.acquire(timeout=self._acquire_timeout) as conn:
+            return await work(conn)
+
+    async def read(self, work: Callable[[Any], Awaitable[T]], strong: bool = False) -> tuple[T, ReadRoute]:
+        """Run a read where the routing says; a replica failure is retried once on the primary."""
+        route = self.route(strong)
+        if route.target == "replica" and self.replica is not None:
+            try:
+                async with self.replica.acquire(timeout=self._acquire_timeout) as conn:
+                    return await work(conn), route
+            except REPLICA_RETRYABLE_ERRORS as exc:
+                if self.monitor is not None:
+                    self.monitor.mark_failed(exc)
+                log.warning("replica read failed, retrying on the primary", extra={"error": repr(exc)})
+                route = ReadRoute("primary", "replica-error")
+        return await self.on_primary(work), route

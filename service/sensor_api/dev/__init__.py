@@ -1,0 +1,1 @@
+"""Development tooling for tests and benchmarks (local PostgreSQL replica, local server); not used by the service."""

@@ -1,0 +1,98 @@
+"""Run the service under uvicorn on loopback, as it runs in a task (for tests and benchmarks)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .localpg import LocalPgError, free_port
+
+
+@dataclass
+class LocalServer:
+    """`uvicorn sensor_api.app:create_app --factory` with `workers` processes and the given env."""
+
+    env: dict[str, str]
+    workers: int = 4
+    port: int = 0
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    log_path: Path | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 60.0) -> None:
+        self.port = self.port or free_port()
+        handle, name = tempfile.mkstemp(prefix="sensor-api-", suffix=".log")
+        self.log_path = Path(name)
+        cmd = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "sensor_api.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--workers",
+            str(self.workers),
+            "--no-access-log",
+            "--backlog",
+            "4096",
+            "--timeout-graceful-shutdown",
+            "20",
+        ]
+        env = {**os.environ, **self.env, "WEB_CONCURRENCY": str(self.workers), "LOG_JSON": "true"}
+        self.process = subprocess.Popen(cmd, stdout=handle, stderr=subprocess.STDOUT, env=env)
+        os.close(handle)
+        self._wait_ready(timeout)
+
+    def stop(self, timeout: float = 30.0) -> int | None:
+        """SIGTERM (what ECS sends), wait for the graceful exit; returns the exit code."""
+        if self.process is None:
+            return None
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        code = self.process.returncode
+        self.process = None
+        return code
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace") if self.log_path else ""
+
+    def remove_log(self) -> None:
+        if self.log_path is not None:
+            self.log_path.unlink(missing_ok=True)
+
+    def _wait_ready(self, timeout: float) -> None:
+        """Poll until every worker has logged "ready" and /readyz answers 200."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is None or self.process.poll() is not None:
+                raise LocalPgError(f"the service exited during start-up:\n{self.log_text()[-4000:]}")
+            if self.log_text().count('"message": "ready"') >= self.workers and self._ready():
+                return
+            time.sleep(0.1)
+        raise LocalPgError(f"the service was not ready after {timeout} s:\n{self.log_text()[-4000:]}")
+
+    def _ready(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.url}/readyz", timeout=5) as response:
+                return bool(response.status == 200)
+        except (urllib.error.URLError, OSError):
+            return False

@@ -1,0 +1,52 @@
+"""Input rules that need the clock or the settings (pure functions, raising ApiError)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from .errors import ApiError
+from .models import ReadingIn
+
+
+def check_batch_size(count: int, batch_max: int) -> None:
+    if count > batch_max:
+        raise ApiError(
+            413, f"batch has {count} readings; INGEST_BATCH_MAX is {batch_max}: split it into smaller batches"
+        )
+
+
+def check_reading_times(
+    readings: Sequence[ReadingIn], now: datetime, max_future_seconds: float, max_age_days: float
+) -> None:
+    """Reject timestamps in the future (beyond clock skew) or older than the retention of ingest."""
+    latest = now + timedelta(seconds=max_future_seconds)
+    earliest = now - timedelta(days=max_age_days)
+    for index, reading in enumerate(readings):
+        where = f"reading {index}" if len(readings) > 1 else "reading"
+        if reading.ts > latest:
+            raise ApiError(
+                422,
+                f"{where}: ts {reading.ts.isoformat()} is more than {max_future_seconds:g} s in the future; "
+                "check the sensor's clock (timestamps need a timezone, e.g. 2024-05-01T12:00:00Z)",
+            )
+        if reading.ts < earliest:
+            raise ApiError(
+                422, f"{where}: ts {reading.ts.isoformat()} is older than READING_MAX_AGE_DAYS={max_age_days:g}"
+            )
+
+
+def resolve_window(
+    start: datetime | None, end: datetime | None, now: datetime, span: timedelta, skew_seconds: float
+) -> tuple[datetime, datetime]:
+    """Default end: now plus the allowed clock skew; default start: now - span. start < end."""
+    end = end or now + timedelta(seconds=skew_seconds)
+    start = start or now - span
+    if start >= end:
+        raise ApiError(422, f"start ({start.isoformat()}) must be before end ({end.isoformat()})")
+    return start, end
+
+
+def check_limit(limit: int, limit_max: int) -> None:
+    if limit > limit_max:
+        raise ApiError(422, f"limit={limit} is above READ_LIMIT_MAX={limit_max}: page with next_cursor instead")

@@ -1,0 +1,109 @@
+"""Every setting of the sensor API, read once from the environment."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from urllib.parse import quote
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """Environment variables of the sensor API (names are the field names in upper case)."""
+
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", frozen=True)
+
+    service_name: str = "sensor-api"
+
+    # Databases: a full URL, or host parts (the writer host is what changes after a promotion).
+    database_url: SecretStr | None = None
+    read_database_url: SecretStr | None = None
+    db_host: str | None = None
+    db_read_host: str | None = None
+    db_port: int = Field(default=5432, ge=1, le=65535)
+    db_name: str = "sensors"
+    db_user: str = "sensor_api"
+    db_password: SecretStr = SecretStr("")
+
+    # Connection budget: pools are derived from these three, see budget.py.
+    db_connection_budget: int = Field(default=300, ge=1)
+    max_tasks: int = Field(default=20, ge=1)
+    web_concurrency: int = Field(default=4, ge=1)
+    db_pool_size: int | None = Field(default=None, ge=1)
+    db_connect_timeout_seconds: float = Field(default=3.0, gt=0)
+    db_command_timeout_seconds: float = Field(default=10.0, gt=0)
+    db_acquire_timeout_seconds: float = Field(default=5.0, gt=0)
+
+    # Lag-aware reads.
+    read_max_lag_seconds: float = Field(default=5.0, ge=0)
+    replica_poll_seconds: float = Field(default=1.0, gt=0)
+
+    # Ingest.
+    ingest_batch_max: int = Field(default=1000, ge=1, le=100_000)
+    ingest_coalesce: bool = True
+    ingest_coalesce_window_ms: float = Field(default=2.0, ge=0, le=1000)
+    ingest_coalesce_max_rows: int = Field(default=5000, ge=1)
+    reading_max_future_seconds: float = Field(default=300.0, ge=0)
+    reading_max_age_days: float = Field(default=365.0, gt=0)
+
+    # Queries and requests.
+    read_limit_max: int = Field(default=1000, ge=1)
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+
+    # Auth: comma-separated keys (two allow a rotation). No key configured = nobody is admin/reader.
+    admin_api_keys: SecretStr = SecretStr("")
+    reader_api_keys: SecretStr = SecretStr("")
+    auth_cache_seconds: float = Field(default=5.0, ge=0)
+
+    migrate_on_start: bool = True
+    log_level: str = "INFO"
+    log_json: bool = True  # JSON lines on stdout; false leaves logging to the host (tests)
+    ingest_max_pending_rows: int = Field(default=50_000, ge=1)
+    metrics_namespace: str = "SensorApi"
+    metrics_interval_seconds: float = Field(default=60.0, gt=0)
+
+    @model_validator(mode="after")
+    def _require_primary(self) -> ServiceSettings:
+        if self.database_url is None and not self.db_host:
+            raise ValueError(
+                "no database configured: set DATABASE_URL (postgresql://user:password@host:5432/db) "
+                "or DB_HOST with DB_NAME, DB_USER and DB_PASSWORD"
+            )
+        return self
+
+    def primary_dsn(self) -> str:
+        """The writer's connection string."""
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return self._dsn_for(self.db_host or "")
+
+    def replica_dsn(self) -> str | None:
+        """The read replica's connection string, or None when there is no replica."""
+        if self.read_database_url is not None:
+            return self.read_database_url.get_secret_value() or None
+        if self.db_read_host:
+            return self._dsn_for(self.db_read_host)
+        return None
+
+    def admin_keys(self) -> list[str]:
+        return _split_keys(self.admin_api_keys)
+
+    def reader_keys(self) -> list[str]:
+        return _split_keys(self.reader_api_keys)
+
+    def _dsn_for(self, host: str) -> str:
+        user = quote(self.db_user, safe="")
+        password = quote(self.db_password.get_secret_value(), safe="")
+        auth = f"{user}:{password}" if password else user
+        return f"postgresql://{auth}@{host}:{self.db_port}/{quote(self.db_name, safe='')}"
+
+
+def _split_keys(raw: SecretStr) -> list[str]:
+    return [key.strip() for key in raw.get_secret_value().split(",") if key.strip()]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> ServiceSettings:
+    """The process's settings, read from the environment once."""
+    return ServiceSettings()
