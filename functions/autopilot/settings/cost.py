@@ -10,11 +10,21 @@ from autopilot.settings.common import CommonSettings
 
 
 class CostSettings(CommonSettings):
-    report_bucket: str = Field(default="", description="S3 bucket for JSON + Markdown reports")
+    report_bucket: str = Field(default="", description="S3 bucket for JSON + Markdown reports (empty: not stored)")
     report_prefix: str = Field(default="cost-reports/", description="Key prefix of the reports")
     cost_explorer_enabled: bool = Field(default=False, description="Add month-to-date actuals (costs $0.01/call)")
     pricing_api_enabled: bool = Field(default=False, description="Refresh Fargate/RDS prices from the Pricing API")
     db_connection_budget: int = Field(default=300, ge=10, description="Connections the service may use")
+    primary_db_instance_id: str = Field(default="sensor-postgres-high-perf", description="RDS primary to price")
+    alb_lcu_estimate: float = Field(default=1.0, ge=0, le=10_000, description="Average LCUs per load balancer")
+    planned_connections_per_task: int = Field(
+        default=100, ge=1, description="Connections each task opens (the seed's MAX_CONNECTIONS=100)"
+    )
+    incidents_per_month: int = Field(default=10, ge=0, description="Workflow runs a month, for the control plane")
+    price_overrides: dict[str, float] = Field(
+        default_factory=dict,
+        description='JSON: price-table path to USD, e.g. {"rds_instance_hour/postgres/db.t3.medium/hour": 0.073}',
+    )
 
 
 @lru_cache(maxsize=1)
