@@ -6,11 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from autopilot.logic.task_price import price_table
-from autopilot.settings.common import get_common_settings
-from autopilot.settings.cost import get_cost_settings
-from autopilot.settings.replica import get_replica_settings
-from autopilot.settings.scaling import get_scaling_settings
+from autopilot.settings.cache import clear_all
 
 BASE_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -27,8 +23,7 @@ BASE_ENV = {
 
 
 def clear_settings_caches() -> None:
-    for cached in (get_common_settings, get_scaling_settings, get_replica_settings, get_cost_settings, price_table):
-        cached.cache_clear()
+    clear_all()
 
 
 @contextmanager

@@ -42,7 +42,10 @@ def tasks_cost_impact(tasks_delta: int, task_hourly: float) -> CostImpact:
     if tasks_delta == 0:
         return CostImpact()
     sign = "+" if tasks_delta > 0 else "-"
-    summary = f"{sign}{abs(tasks_delta)} tasks = {sign}${abs(hourly):.2f}/h (${abs(hourly) * hours:,.0f}/month if kept)"
+    monthly = abs(hourly) * hours
+    summary = (
+        f"{sign}{abs(tasks_delta)} tasks = {sign}${abs(hourly):.2f}/h ({sign}${monthly:,.0f}/month while it lasts)"
+    )
     return CostImpact(
         tasks_delta=tasks_delta, hourly_usd=round(hourly, 5), monthly_usd=round(hourly * hours, 2), summary=summary
     )

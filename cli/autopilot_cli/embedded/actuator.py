@@ -1,0 +1,25 @@
+"""What Application Auto Scaling does to the service that moto does not: keep desired within [min, max].
+
+In AWS, raising a scalable target's MinCapacity makes AAS raise the service's desired count; moto records the
+new bounds but leaves ECS alone. The embedded AWS calls this after every change so that the Verify step sees
+the tasks arrive, as it would in an account.
+"""
+
+from __future__ import annotations
+
+import boto3
+
+
+def reconcile_capacity(resource_id: str, region: str) -> tuple[int, int]:
+    """Clamp the service's desired count into the scalable target's bounds. Returns (before, after)."""
+    _, cluster, service = resource_id.split("/", 2)
+    aas = boto3.client("application-autoscaling", region_name=region)
+    targets = aas.describe_scalable_targets(ServiceNamespace="ecs", ResourceIds=[resource_id])["ScalableTargets"]
+    ecs = boto3.client("ecs", region_name=region)
+    desired = ecs.describe_services(cluster=cluster, services=[service])["services"][0]["desiredCount"]
+    if not targets:
+        return desired, desired
+    wanted = min(max(desired, targets[0]["MinCapacity"]), targets[0]["MaxCapacity"])
+    if wanted != desired:
+        ecs.update_service(cluster=cluster, service=service, desiredCount=wanted)
+    return desired, wanted

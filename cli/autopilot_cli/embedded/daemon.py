@@ -1,0 +1,55 @@
+"""Background process that keeps one embedded AWS (moto server + the seed stack) alive between commands.
+
+Run by :mod:`autopilot_cli.embedded.session`; ``python -m autopilot_cli.embedded.daemon --port N --state-file F``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import threading
+from pathlib import Path
+
+from autopilot_cli.embedded.seed_stack import REGION, seed_stack
+from autopilot_cli.embedded.server import client_environment, patched_environ, running_server
+
+
+def _write_state(path: Path, state: dict[str, object]) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(state, indent=2), encoding="utf-8")
+    tmp.replace(path)
+
+
+def serve(port: int, state_file: Path) -> None:
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    with running_server(port) as bound, patched_environ(client_environment(bound, REGION)):
+        stack = seed_stack(REGION)
+        _write_state(
+            state_file,
+            {
+                "pid": os.getpid(),
+                "port": bound,
+                "region": REGION,
+                "physical_ids": stack.resolver.physical_ids,
+                "attributes": stack.resolver.attributes,
+                "resource_id": stack.resource_id,
+            },
+        )
+        stop.wait()
+    state_file.unlink(missing_ok=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="embedded AWS for the autopilot CLI")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--state-file", type=Path, required=True)
+    args = parser.parse_args()
+    serve(args.port, args.state_file)
+
+
+if __name__ == "__main__":
+    main()

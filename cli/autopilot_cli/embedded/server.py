@@ -1,0 +1,72 @@
+"""The embedded AWS: moto's server on 127.0.0.1, configured to execute state machines with no Docker.
+
+``EmbeddedAws`` runs it in a thread of this process (``make demo``, tests); ``daemon.py`` runs the same in a
+background process so that several ``autopilot`` commands share one stack.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from moto.core.config import default_user_config
+from moto.server import ThreadedMotoServer
+
+HOST = "127.0.0.1"
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "embedded",
+    "AWS_SECRET_ACCESS_KEY": "embedded",
+    "AWS_SESSION_TOKEN": "embedded",
+}
+
+
+def configure_moto() -> None:
+    """Execute ASL for real; Lambda without Docker (our handlers are routed in-process)."""
+    default_user_config["stepfunctions"] = {"execute_state_machine": True}
+    default_user_config["lambda"] = {"use_docker": False}
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def client_environment(port: int, region: str) -> dict[str, str]:
+    """What boto3 needs to talk to the embedded AWS instead of an account."""
+    return {
+        **FAKE_CREDENTIALS,
+        "AWS_ENDPOINT_URL": f"http://{HOST}:{port}",
+        "AWS_DEFAULT_REGION": region,
+        "AWS_REGION": region,
+        "POWERTOOLS_TRACE_DISABLED": "true",
+    }
+
+
+@contextmanager
+def patched_environ(values: dict[str, str]) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
+@contextmanager
+def running_server(port: int | None = None) -> Iterator[int]:
+    """moto's server in a thread of this process, on 127.0.0.1."""
+    configure_moto()
+    chosen = port or free_port()
+    server = ThreadedMotoServer(ip_address=HOST, port=chosen, verbose=False)
+    server.start()
+    try:
+        yield chosen
+    finally:
+        server.stop()

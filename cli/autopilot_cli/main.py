@@ -1,0 +1,114 @@
+"""``autopilot``: run the control plane's functions locally, against the embedded AWS (default) or an account."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from autopilot.errors import AutopilotError
+
+from autopilot_cli import output
+from autopilot_cli.embedded import session
+from autopilot_cli.embedded.actuator import reconcile_capacity
+from autopilot_cli.invoke import InvokeError, load_event, run_handler, with_overrides
+from autopilot_cli.template_model import Resolver, TemplateError, function_environment, load_template
+
+app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
+embedded_app = typer.Typer(help="Start, stop or inspect the embedded AWS (moto on 127.0.0.1).", no_args_is_help=True)
+app.add_typer(embedded_app, name="embedded")
+
+AwsFlag = Annotated[
+    bool, typer.Option("--aws", help="Talk to the AWS account of your credentials, not the embedded AWS")
+]
+
+
+def _account_env(logical_id: str, stack_name: str) -> dict[str, str]:
+    """Function environment for a deployed stack: names resolved from the stack's outputs are not known here,
+    so the caller must export STATE_TABLE_NAME etc. when they differ from the defaults."""
+    resolver = Resolver(load_template(), stack_name=stack_name, region=os.environ.get("AWS_REGION", "us-east-2"))
+    resolver.physical_ids.update(
+        {
+            "StateTable": f"{stack_name}-state",
+            "ReportBucket": os.environ.get("REPORT_BUCKET", ""),
+            "NotificationTopic": os.environ.get("NOTIFICATION_TOPIC_ARN", ""),
+            "WriterHostParameter": f"/{stack_name}/db/writer-host",
+        }
+    )
+    env = function_environment(resolver, logical_id)
+    return {k: os.environ.get(k, v) for k, v in env.items()}
+
+
+@app.command()
+def invoke(
+    function: Annotated[str, typer.Argument(help="Logical ID in template.yaml, e.g. EmergencyScaleFunction")],
+    event: Annotated[Path, typer.Option("--event", "-e", help="Event file (see events/)")],
+    now: Annotated[str | None, typer.Option(help="Decision time (ISO 8601) instead of the event's own")] = None,
+    dry_run: Annotated[bool | None, typer.Option("--dry-run/--enforce", help="Override DRY_RUN for this run")] = None,
+    aws: AwsFlag = False,
+    stack_name: Annotated[str, typer.Option(help="Stack name (with --aws)")] = "sensor-autopilot",
+) -> None:
+    """Run a function's handler in-process with its template environment and print its JSON result."""
+    try:
+        payload = with_overrides(load_event(event), now, dry_run)
+        if aws:
+            result = run_handler(function, payload, _account_env(function, stack_name), stack_name)
+        else:
+            with session.embedded_aws() as handle:
+                result = run_handler(function, payload, handle.function_env(function))
+                reconcile_capacity(handle.resource_id, handle.region)
+    except (InvokeError, TemplateError, AutopilotError, session.EmbeddedError) as exc:
+        output.fail(str(exc))
+        raise typer.Exit(code=2 if isinstance(exc, InvokeError | TemplateError) else 1) from exc
+    output.emit_json(result)
+    if isinstance(result, dict) and result.get("summary"):
+        output.errors.print(f"[bold]{result['summary']}[/]", highlight=False)
+
+
+@app.command()
+def cost(
+    format: Annotated[str, typer.Option("--format", "-f", help="json or md")] = "md",
+    chart: Annotated[Path | None, typer.Option(help="Also draw the scenarios as a PNG chart")] = None,
+    aws: AwsFlag = False,
+) -> None:
+    """Print the cost report of the stack (embedded by default)."""
+    from autopilot_cli.cost_command import cost as cost_command
+
+    cost_command(format=format, aws=aws, chart=chart)
+
+
+@app.command()
+def demo() -> None:
+    """One incident on the embedded stack: CPU emergency, floor raised, recovery, floor restored, cost report."""
+    from autopilot_cli.demo import run_demo
+
+    run_demo()
+
+
+@embedded_app.command("start")
+def embedded_start() -> None:
+    """Start the embedded AWS in the background and seed the scaling guide's stack."""
+    state = session.start()
+    output.console.print(f"embedded AWS on http://127.0.0.1:{state['port']} (pid {state['pid']})")
+
+
+@embedded_app.command("stop")
+def embedded_stop() -> None:
+    """Stop the embedded AWS (its state is lost)."""
+    output.console.print("stopped" if session.stop() else "not running")
+
+
+@embedded_app.command("status")
+def embedded_status() -> None:
+    """Is the embedded AWS running, and where."""
+    state = session.read_state()
+    output.console.print(f"running on port {state['port']} (pid {state['pid']})" if state else "not running")
+
+
+@embedded_app.command("reset")
+def embedded_reset() -> None:
+    """Start again from the seed stack."""
+    session.stop()
+    state = session.start()
+    output.console.print(f"reset: embedded AWS on port {state['port']} (pid {state['pid']})")
