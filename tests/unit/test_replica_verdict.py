@@ -1,0 +1,130 @@
+"""The verdict and the workflow's next step, over whole observations (pure, no AWS)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from autopilot.logic.replica_verdict import assess
+from autopilot.models.replica import PriorPromotion, ReplicaPolicy, ReplicationStatus
+
+from tests.unit.test_replica_snapshots import (
+    CREATED,
+    NOW,
+    PRIMARY,
+    REPLICA,
+    healthy_observation,
+    instance,
+    observation,
+    points,
+)
+
+
+def policy(mode: str = "auto", **changes: object) -> ReplicaPolicy:
+    return ReplicaPolicy.model_validate({"mode": mode, "max_replica_lag_seconds": 30} | changes)
+
+
+def test_primary_up_and_replica_close_is_healthy_with_nothing_to_do() -> None:
+    verdict = assess(healthy_observation(), policy())
+    assert verdict.verdict == "healthy"
+    assert verdict.next_step == "none"
+    assert not verdict.primary_unavailable
+    assert verdict.lag_seconds == 1.0
+
+
+def test_primary_up_with_high_lag_is_lagging_and_says_reads_go_to_the_primary() -> None:
+    verdict = assess(healthy_observation(replica_lag=points(45.0)), policy())
+    assert verdict.verdict == "lagging"
+    assert verdict.next_step == "notify"
+    assert any("reads to the primary" in r for r in verdict.reasons)
+    assert not verdict.promotable
+
+
+def test_lag_between_warning_and_bound_is_already_lagging() -> None:
+    verdict = assess(healthy_observation(replica_lag=points(12.0)), policy(replica_lag_warning_seconds=10))
+    assert verdict.verdict == "lagging"
+
+
+def test_primary_up_with_replication_stopped_is_lagging() -> None:
+    verdict = assess(healthy_observation(replica_lag=points(-1.0)), policy())
+    assert verdict.verdict == "lagging"
+    assert "ReplicaLag is -1" in verdict.summary
+
+
+def test_primary_down_and_every_rule_passing_in_auto_mode_promotes() -> None:
+    verdict = assess(observation(), policy("auto"), episode="ep-1")
+    assert verdict.verdict == "promotion_recommended"
+    assert verdict.promotable
+    assert verdict.next_step == "promote"
+    assert verdict.episode == "ep-1"
+    assert len(verdict.signals) == 3
+    assert all(rule.outcome == "pass" for rule in verdict.rules)
+
+
+@pytest.mark.parametrize(
+    ("mode", "step"),
+    [("off", "notify"), ("recommend", "recommend"), ("approve", "request_approval"), ("auto", "promote")],
+)
+def test_next_step_follows_the_mode(mode: str, step: str) -> None:
+    verdict = assess(observation(), policy(mode))
+    assert verdict.verdict == "promotion_recommended"
+    assert verdict.mode == mode
+    assert verdict.next_step == step
+
+
+@pytest.mark.parametrize("mode", ["approve", "auto"])
+def test_unknown_lag_is_recommend_only_in_every_mode(mode: str) -> None:
+    verdict = assess(observation(replica_lag=[]), policy(mode))
+    assert verdict.verdict == "promotion_recommended"
+    assert not verdict.promotable
+    assert verdict.next_step == "recommend"
+    assert any("lag unknown" in r for r in verdict.reasons)
+
+
+def test_a_primary_still_reporting_available_is_recommend_only() -> None:
+    # an RDS event and no connections (2 signals) but DescribeDBInstances still says available
+    verdict = assess(observation(primary=instance(PRIMARY)), policy("auto"))
+    assert verdict.verdict == "promotion_recommended"
+    assert verdict.next_step == "recommend"
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"primary": instance(PRIMARY, status="failed", multi_az=True)}, "Multi-AZ"),
+        ({"replica_lag": points(31.0)}, "MAX_REPLICA_LAG_SECONDS"),
+        ({"replica": instance(REPLICA, status="backing-up")}, "backing-up"),
+        ({"replica": instance(REPLICA, instance_class="db.t3.small")}, "smaller"),
+        ({"replica": instance(REPLICA, status_infos=[ReplicationStatus(normal=False, status="error")])}, "error"),
+    ],
+)
+def test_primary_down_but_a_rule_failing_is_unsafe(changes: dict[str, object], expected: str) -> None:
+    verdict = assess(observation(**changes), policy("auto"))
+    assert verdict.verdict == "promotion_unsafe"
+    assert verdict.next_step == "notify"
+    assert not verdict.promotable
+    assert expected in " ".join(verdict.reasons)
+
+
+def test_an_observation_with_api_errors_says_cannot_observe_and_does_nothing() -> None:
+    verdict = assess(observation(errors=["AWS API error after retries: ServiceUnavailable"]), policy("auto"))
+    assert verdict.verdict == "promotion_unsafe"
+    assert not verdict.observable
+    assert verdict.next_step == "notify"
+    assert "Cannot observe" in verdict.summary
+    assert "nothing" in verdict.summary.lower()
+
+
+def test_a_missing_replica_is_cannot_observe() -> None:
+    assert not assess(observation(replica=None), policy()).observable
+
+
+def test_already_promoted_replica_is_unsafe_to_promote_again() -> None:
+    prior = PriorPromotion(episode="ep-0", at=NOW - timedelta(minutes=20), replica_created_at=CREATED)
+    verdict = assess(observation(), policy("auto"), prior=prior, episode="ep-1")
+    assert verdict.verdict == "promotion_unsafe"
+    assert "already promoted" in verdict.summary
+
+
+def test_same_observation_same_verdict() -> None:
+    assert assess(observation(), policy()) == assess(observation(), policy())
