@@ -1,0 +1,32 @@
+"""Force a new deployment of the sensor API, so its tasks read the new writer host on start."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from autopilot.adapters.aws import client
+from autopilot.errors import ObservationError
+
+
+class ServiceDeployer:
+    def __init__(self, ecs: Any | None = None) -> None:
+        self._ecs = ecs or client("ecs")
+
+    def check_exists(self, cluster: str, service: str) -> str:
+        """The service's status (ACTIVE ...); raises ObservationError when it is not there."""
+        response = self._ecs.describe_services(cluster=cluster, services=[service])
+        services = response.get("services", [])
+        if not services:
+            failures = "; ".join(f.get("reason", "?") for f in response.get("failures", []))
+            raise ObservationError(
+                f"ECS service {service} in cluster {cluster} not found ({failures or 'no failure reason'}); "
+                "check CLUSTER_NAME and SERVICE_NAME"
+            )
+        return str(services[0].get("status", "UNKNOWN"))
+
+    def force_new_deployment(self, cluster: str, service: str) -> str:
+        """Start a new deployment with the same task definition; returns the new deployment's id."""
+        response = self._ecs.update_service(cluster=cluster, service=service, forceNewDeployment=True)
+        deployments = response["service"].get("deployments", [])
+        primary = next((d for d in deployments if d.get("status") == "PRIMARY"), None)
+        return str(primary.get("id", "")) if primary else ""

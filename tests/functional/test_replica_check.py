@@ -1,0 +1,309 @@
+"""ReplicaCheckFunction on the seed's stack in moto, with the environment template.yaml gives it.
+
+moto cannot put an RDS instance into a failed state, and DescribeDBInstances in moto never reports
+StatusInfos: the tests that need those reach into moto's RDS backend (``set_instance``) and say so.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import boto3
+import botocore.endpoint
+import pytest
+from autopilot.adapters import aws as aws_adapter
+from autopilot.adapters.state_table import StateTable
+from autopilot.errors import InvalidEventError
+from autopilot.handlers.replica_check import handler
+from autopilot_cli.embedded.seed_stack import EmbeddedStack
+from autopilot_cli.lambda_context import LocalLambdaContext
+from botocore.awsrequest import AWSResponse
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.rds.models import rds_backends
+
+from tests.helpers.aws_env import clear_settings_caches
+
+EVENTS = Path(__file__).resolve().parents[2] / "events"
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+ADAPTER_MODULES = (
+    "autopilot.adapters.rds",
+    "autopilot.adapters.cloudwatch_rds",
+    "autopilot.adapters.ssm",
+    "autopilot.adapters.ecs_deploy",
+)
+THROTTLING_XML = (
+    b"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error>"
+    b"<RequestId>test</RequestId></ErrorResponse>"
+)
+
+
+def load_event(name: str) -> dict[str, Any]:
+    return json.loads((EVENTS / name).read_text())  # type: ignore[no-any-return]
+
+
+def set_instance(stack: EmbeddedStack, instance_id: str, **attributes: Any) -> None:
+    """Reach into moto's RDS backend for what its API cannot set (a failed status, StatusInfos)."""
+    database = rds_backends[DEFAULT_ACCOUNT_ID][stack.region].databases[instance_id]
+    for name, value in attributes.items():
+        setattr(database, name, value)
+
+
+def put_metric(stack: EmbeddedStack, metric: str, instance_id: str, values: list[float]) -> None:
+    """One datapoint a minute, the last one a minute before NOW."""
+    boto3.client("cloudwatch", region_name=stack.region).put_metric_data(
+        Namespace="AWS/RDS",
+        MetricData=[
+            {
+                "MetricName": metric,
+                "Dimensions": [{"Name": "DBInstanceIdentifier", "Value": instance_id}],
+                "Timestamp": NOW - timedelta(minutes=len(values) - i),
+                "Value": value,
+            }
+            for i, value in enumerate(values)
+        ],
+    )
+
+
+def primary_down(stack: EmbeddedStack, lag: float | None = 2.0) -> None:
+    """The primary failed: RDS says so; it has no connections (no datapoints); the replica lag is known."""
+    set_instance(stack, stack.primary_id, status="failed")
+    if lag is not None:
+        put_metric(stack, "ReplicaLag", stack.replica_id, [lag, lag])
+
+
+def primary_up(stack: EmbeddedStack, lag: float = 1.0) -> None:
+    put_metric(stack, "DatabaseConnections", stack.primary_id, [40.0, 42.0, 41.0])
+    put_metric(stack, "ReplicaLag", stack.replica_id, [lag])
+
+
+def audit(stack: EmbeddedStack) -> list[Any]:
+    return StateTable(stack.table_name).recent_records(stack.replica_id, NOW - timedelta(days=1))
+
+
+class _Body:
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self._body
+
+
+class Faults:
+    """Counts the adapters' AWS calls by operation and injects errors into chosen ones.
+
+    Installed by patching the client factory the adapters use, so every client they create carries a
+    ``before-send`` hook that runs before moto answers. Backoff sleeps are recorded instead of slept."""
+
+    def __init__(self) -> None:
+        self.calls: Counter[str] = Counter()
+        self.sleeps: list[float] = []
+        self._failures: dict[str, list[Any]] = {}
+
+    def fail(self, operation: str, times: int = -1, *, throttle: bool = False) -> None:
+        """Fail ``operation`` the next ``times`` calls (-1: always) with a 503, or RDS Throttling."""
+        self._failures[operation] = [times, throttle]
+
+    def heal(self, operation: str) -> None:
+        self._failures.pop(operation, None)
+
+    def before_send(self, request: Any, event_name: str, **_: Any) -> AWSResponse | None:
+        """botocore runs every before-send handler, moto's too: a failed request is pointed away from moto so
+        that it really fails (nothing applied), and pointed back for the retry."""
+        operation = event_name.rsplit(".", 1)[-1]
+        self.calls[operation] += 1
+        original = getattr(request, "fault_original_url", None)
+        failure = self._failures.get(operation)
+        if failure is None or failure[0] == 0:
+            if original is not None:
+                request.url = original
+            return None
+        request.fault_original_url = original or request.url
+        request.url = "https://fault-injection.invalid/"
+        failure[0] -= 1 if failure[0] > 0 else 0
+        if failure[1]:
+            return AWSResponse("https://test.invalid", 400, {}, _Body(THROTTLING_XML))
+        return AWSResponse("https://test.invalid", 503, {}, _Body(b""))
+
+
+def install_faults(monkeypatch: pytest.MonkeyPatch) -> Faults:
+    recorder = Faults()
+    real_client = aws_adapter.client
+
+    def client(service: str, region: str | None = None) -> Any:
+        made = real_client(service, region)
+        made.meta.events.register_first("before-send", recorder.before_send)
+        return made
+
+    for module in ADAPTER_MODULES:
+        monkeypatch.setattr(f"{module}.client", client)
+    monkeypatch.setattr(botocore.endpoint, "time", SimpleNamespace(sleep=recorder.sleeps.append))
+    return recorder
+
+
+@pytest.fixture
+def faults(monkeypatch: pytest.MonkeyPatch) -> Faults:
+    return install_faults(monkeypatch)
+
+
+@pytest.fixture
+def check_env(function_env: Callable[[str], dict[str, str]]) -> dict[str, str]:
+    return function_env("ReplicaCheckFunction")
+
+
+def run(event: dict[str, Any], context: LocalLambdaContext) -> dict[str, Any]:
+    return handler(event, context)  # type: ignore[no-any-return]
+
+
+def test_template_env_reaches_the_settings(check_env: dict[str, str], stack: EmbeddedStack) -> None:
+    assert check_env["PRIMARY_DB_INSTANCE_ID"] == stack.primary_id
+    assert check_env["REPLICA_DB_INSTANCE_ID"] == stack.replica_id
+    assert check_env["PROMOTION_MODE"] == "recommend"
+
+
+def test_healthy_pair(check_env: dict[str, str], stack: EmbeddedStack, lambda_context: LocalLambdaContext) -> None:
+    primary_up(stack)
+    verdict = run(load_event("replica-check-manual.json"), lambda_context)
+    assert verdict["verdict"] == "healthy"
+    assert verdict["next_step"] == "none"
+    assert verdict["lag_seconds"] == 1.0
+    records = audit(stack)
+    assert [r.action for r in records] == ["replica_check"]
+    assert records[0].reason.startswith("healthy -> none")
+
+
+def test_lagging_replica_with_the_primary_up(
+    check_env: dict[str, str], stack: EmbeddedStack, lambda_context: LocalLambdaContext
+) -> None:
+    primary_up(stack, lag=45.0)
+    verdict = run(load_event("replica-check-manual.json"), lambda_context)
+    assert verdict["verdict"] == "lagging"
+    assert verdict["next_step"] == "notify"
+    assert any("reads to the primary" in reason for reason in verdict["reasons"])
+
+
+def test_failed_primary_in_recommend_mode_recommends_and_changes_nothing(
+    check_env: dict[str, str], stack: EmbeddedStack, lambda_context: LocalLambdaContext, faults: Faults
+) -> None:
+    primary_down(stack)
+    verdict = run(load_event("rds-primary-failure.json"), lambda_context)
+    assert verdict["verdict"] == "promotion_recommended"
+    assert verdict["promotable"] is True
+    assert verdict["mode"] == "recommend"
+    assert verdict["next_step"] == "recommend"
+    assert len(verdict["signals"]) == 3
+    mutations = {op for op in faults.calls if not op.startswith(("Describe", "Get"))}
+    assert mutations == set()
+
+
+def test_failed_primary_in_auto_mode_says_promote(
+    check_env: dict[str, str],
+    stack: EmbeddedStack,
+    lambda_context: LocalLambdaContext,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PROMOTION_MODE", "auto")
+    clear_settings_caches()
+    primary_down(stack)
+    verdict = run(load_event("rds-primary-failure.json"), lambda_context)
+    assert verdict["next_step"] == "promote"
+
+
+def test_failed_multi_az_primary_is_unsafe(
+    check_env: dict[str, str], stack: EmbeddedStack, lambda_context: LocalLambdaContext
+) -> None:
+    primary_down(stack)
+    set_instance(stack, stack.primary_id, multi_az=True)
+    verdict = run(load_event("rds-primary-failure.json"), lambda_context)
+    assert verdict["verdict"] == "promotion_unsafe"
+    assert "Multi-AZ" in verdict["summary"]
+
+
+def test_replication_error_reported_by_rds_is_unsafe(
+    check_env: dict[str, str], stack: EmbeddedStack, lambda_context: LocalLambdaContext
+) -> None:
+    primary_down(stack)
+    infos = [{"StatusType": "read replication", "Normal": False, "Status": "error", "Message": "WAL gap"}]
+    set_instance(stack, stack.replica_id, status_infos=infos)
+    verdict = run(load_event("rds-primary-failure.json"), lambda_context)
+    assert verdict["verdict"] == "promotion_unsafe"
+    assert "WAL gap" in verdict["summary"]
+
+
+def test_unknown_lag_is_recommend_only(
+    check_env: dict[str, str], stack: EmbeddedStack, lambda_context: LocalLambdaContext
+) -> None:
+    primary_down(stack, lag=None)
+    verdict = run(load_event("rds-primary-failure.json"), lambda_context)
+    assert verdict["verdict"] == "promotion_recommended"
+    assert verdict["promotable"] is False
+    assert verdict["lag_seconds"] is None
+
+
+def test_throttling_is_retried_and_the_check_completes(
+    check_env: dict[str, str], stack: EmbeddedStack, lambda_context: LocalLambdaContext, faults: Faults
+) -> None:
+    primary_down(stack)
+    faults.fail("DescribeDBInstances", times=2, throttle=True)
+    faults.fail("GetMetricData", times=1)
+    verdict = run(load_event("rds-primary-failure.json"), lambda_context)
+    assert verdict["verdict"] == "promotion_recommended"
+    assert faults.calls["DescribeDBInstances"] == 4  # primary: 2 throttled + 1, replica: 1
+    assert faults.calls["GetMetricData"] == 2
+    assert len(faults.sleeps) == 3
+
+
+def test_final_api_failure_means_cannot_observe_and_no_action(
+    check_env: dict[str, str], stack: EmbeddedStack, lambda_context: LocalLambdaContext, faults: Faults
+) -> None:
+    primary_down(stack)
+    faults.fail("DescribeDBInstances")
+    verdict = run(load_event("rds-primary-failure.json"), lambda_context)
+    assert verdict["verdict"] == "promotion_unsafe"
+    assert verdict["observable"] is False
+    assert verdict["next_step"] == "notify"
+    assert "Cannot observe" in verdict["summary"]
+    assert faults.calls["DescribeDBInstances"] > 1
+    assert audit(stack)[0].reason.startswith("promotion_unsafe -> notify")
+
+
+def test_a_wrong_instance_id_is_named(
+    check_env: dict[str, str],
+    stack: EmbeddedStack,
+    lambda_context: LocalLambdaContext,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PRIMARY_DB_INSTANCE_ID", "no-such-db")
+    clear_settings_caches()
+    verdict = run(load_event("rds-primary-failure.json"), lambda_context)
+    assert verdict["observable"] is False
+    assert "no-such-db not found" in " ".join(verdict["reasons"])
+
+
+@pytest.mark.parametrize(
+    ("event", "named"),
+    [
+        ({"detail-type": "Something Else", "source": "aws.foo"}, "Something Else"),
+        ({"detail-type": "RDS DB Instance Event", "source": "aws.rds", "detail": {}}, "detail.SourceType"),
+        ({"trigger": {"source": "autopilot.manual"}, "now": "not a time"}, "now"),
+        ([1, 2, 3], "JSON object"),
+    ],
+)
+def test_malformed_and_unknown_events_are_rejected_without_any_aws_call(
+    check_env: dict[str, str],
+    stack: EmbeddedStack,
+    lambda_context: LocalLambdaContext,
+    faults: Faults,
+    event: Any,
+    named: str,
+) -> None:
+    with pytest.raises(InvalidEventError) as caught:
+        handler(event, lambda_context)
+    assert named in str(caught.value)
+    assert sum(faults.calls.values()) == 0
+    assert audit(stack) == []
