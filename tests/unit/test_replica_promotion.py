@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from autopilot.logic.replica_audit import check_record
 from autopilot.logic.replica_promotion import (
     STEP_DEPLOY,
     STEP_PROMOTE,
@@ -16,10 +17,11 @@ from autopilot.logic.replica_promotion import (
     record_id,
     remaining_steps,
 )
+from autopilot.logic.replica_verdict import assess
 from autopilot.models.records import AuditRecord
-from autopilot.models.replica import Approval
+from autopilot.models.replica import Approval, ReplicaPolicy
 
-from tests.unit.test_replica_snapshots import CREATED, NOW, PRIMARY, REPLICA
+from tests.unit.test_replica_snapshots import CREATED, NOW, PRIMARY, REPLICA, observation
 
 
 def record(action: str, episode: str, minutes_ago: int = 10, taken: bool = True, **extra: Any) -> AuditRecord:
@@ -106,3 +108,13 @@ def test_operator_instructions_cover_fencing_a_new_replica_and_rds_proxy() -> No
     assert "new read replica" in text
     assert "RDS Proxy" in text
     assert "replica.example" in text and "/stack/db/writer-host" in text
+
+
+def test_check_record_changes_nothing_and_keeps_the_rules() -> None:
+    verdict = assess(observation(), ReplicaPolicy(mode="recommend"), episode="ep-1")
+    first = check_record(verdict, NOW, "ReplicaCheckFunction")
+    assert first.taken is False
+    assert first.action == "replica_check" and first.resource_id == REPLICA
+    assert first.reason.startswith("promotion_recommended -> recommend")
+    assert first.inputs["rules"][0]["rule"] == "primary.unavailable"
+    assert check_record(verdict, NOW, "ReplicaCheckFunction").record_id == first.record_id
