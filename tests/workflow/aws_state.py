@@ -1,0 +1,75 @@
+"""Read (and, where a scenario needs it, set) the embedded stack's AWS state in workflow tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+from autopilot.adapters.state_table import StateTable
+from autopilot.models.records import AuditRecord, Lease
+from autopilot_cli.embedded.seed_stack import EmbeddedStack
+
+from tests.helpers.sns import published
+
+SINCE = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def target(stack: EmbeddedStack) -> tuple[int, int]:
+    """(MinCapacity, MaxCapacity) of the service's scalable target."""
+    found = boto3.client("application-autoscaling", region_name=stack.region).describe_scalable_targets(
+        ServiceNamespace="ecs", ResourceIds=[stack.resource_id]
+    )["ScalableTargets"][0]
+    return int(found["MinCapacity"]), int(found["MaxCapacity"])
+
+
+def set_target(stack: EmbeddedStack, min_capacity: int, max_capacity: int) -> None:
+    boto3.client("application-autoscaling", region_name=stack.region).register_scalable_target(
+        ServiceNamespace="ecs",
+        ResourceId=stack.resource_id,
+        ScalableDimension="ecs:service:DesiredCount",
+        MinCapacity=min_capacity,
+        MaxCapacity=max_capacity,
+    )
+
+
+def service(stack: EmbeddedStack) -> tuple[int, int]:
+    """(desired, running) of the ECS service."""
+    svc = boto3.client("ecs", region_name=stack.region).describe_services(
+        cluster=stack.cluster, services=[stack.service]
+    )["services"][0]
+    return int(svc["desiredCount"]), int(svc["runningCount"])
+
+
+def set_desired(stack: EmbeddedStack, count: int) -> None:
+    """moto sets running = desired on an update, as a settled service would be."""
+    boto3.client("ecs", region_name=stack.region).update_service(
+        cluster=stack.cluster, service=stack.service, desiredCount=count
+    )
+
+
+def lease(stack: EmbeddedStack) -> Lease | None:
+    return StateTable(stack.table_name).get_lease(stack.resource_id)
+
+
+def audit(stack: EmbeddedStack, resource_id: str | None = None) -> list[AuditRecord]:
+    return StateTable(stack.table_name).recent_records(resource_id or stack.resource_id, SINCE)
+
+
+def messages(stack: EmbeddedStack) -> list[dict[str, Any]]:
+    """What was published on the notification topic, oldest first: subject and (parsed) message."""
+    return published(stack.topic_arn)
+
+
+def notifications(stack: EmbeddedStack) -> list[dict[str, Any]]:
+    """The Notify function's messages (not the approval requests)."""
+    return [m for m in messages(stack) if not (isinstance(m["message"], dict) and "approval_request" in m["message"])]
+
+
+def approval_requests(stack: EmbeddedStack) -> list[dict[str, Any]]:
+    return [m for m in messages(stack) if isinstance(m["message"], dict) and "approval_request" in m["message"]]
+
+
+def writer_host(stack: EmbeddedStack) -> str:
+    parameter = boto3.client("ssm", region_name=stack.region).get_parameter(Name=stack.writer_parameter)
+    return str(parameter["Parameter"]["Value"])
