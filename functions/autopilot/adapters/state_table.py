@@ -17,7 +17,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
 
-from autopilot.adapters.aws import RETRY_CONFIG
+from autopilot.adapters.aws import resource
 from autopilot.models.records import AuditRecord, Lease
 from autopilot.settings.common import get_common_settings
 
@@ -25,11 +25,7 @@ AUDIT_RETENTION = timedelta(days=90)
 
 
 def _table(name: str | None = None) -> Any:
-    import boto3
-
-    settings = get_common_settings()
-    resource = boto3.resource("dynamodb", region_name=settings.aws_region, config=RETRY_CONFIG)
-    return resource.Table(name or settings.state_table_name)
+    return resource("dynamodb").Table(name or get_common_settings().state_table_name)
 
 
 def _epoch(moment: datetime) -> int:

@@ -13,6 +13,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
 from autopilot.adapters.autoscaling import set_capacity
+from autopilot.adapters.aws import client
 from autopilot.adapters.cloudwatch_service import service_cpu
 from autopilot.adapters.state_table import StateTable
 from autopilot.audit import record_decision
@@ -120,6 +121,7 @@ def run_once(
         sort_key_attr="sk",
         expiry_attr="ttl",
         static_pk_value=f"IDEMPOTENCY#{FUNCTION}",
+        boto3_client=client("dynamodb"),
     )
     config = IdempotencyConfig(
         expires_after_seconds=int(EPISODE_RETENTION.total_seconds()), response_hook=_mark_replayed
