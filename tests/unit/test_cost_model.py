@@ -8,7 +8,13 @@ import pytest
 from autopilot.errors import ConfigurationError
 from autopilot.logic.cost_model import build_scenarios, db_items, load_balancer_items, task_hourly, task_items
 from autopilot.logic.cost_prices import PriceOverride, price_book, settings_overrides
-from autopilot.models.cost import DbInstanceInventory, Inventory, LoadBalancerInventory, ServiceInventory
+from autopilot.models.cost import (
+    DbInstanceInventory,
+    Inventory,
+    LineItem,
+    LoadBalancerInventory,
+    ServiceInventory,
+)
 
 
 def seed_inventory(**service: Any) -> Inventory:
@@ -67,7 +73,7 @@ def db(**fields: Any) -> DbInstanceInventory:
     return DbInstanceInventory(**(base | fields))
 
 
-def monthly(items: list[Any]) -> float:
+def monthly(items: list[LineItem]) -> float:
     return round(sum(i.monthly_usd for i in items), 2)
 
 
@@ -199,3 +205,10 @@ def test_override_of_an_unknown_figure_is_refused_with_the_path_named(path: str)
 def test_a_region_without_prices_is_refused() -> None:
     with pytest.raises(ConfigurationError, match="eu-west-1"):
         price_book("eu-west-1")
+
+
+def test_gp3_without_reported_iops_has_its_included_baseline() -> None:
+    items, _ = db_items(db(iops=None), price_book("us-east-2"))
+    iops = next(i for i in items if i.category == "rds_iops")
+    assert iops.quantity == 0
+    assert iops.description.startswith("3,000 IOPS, 3,000 included")

@@ -161,3 +161,34 @@ def render_markdown(report: CostReport) -> str:
     for part in parts:
         lines += part(report)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def summary_message(report: CostReport, links: Sequence[str]) -> tuple[str, str]:
+    """A short SNS subject and plain-text body: what the report found and where the full report is."""
+    now, low, high = report.scenario("now"), report.scenario("min"), report.scenario("max")
+    service = report.inventory.service
+    subject = f"Cost report {report.generated_at:%Y-%m-%d}: {_usd(report.monthly_total_usd)}/month (workload)"
+    lines = [
+        f"Cost report for {service.cluster}/{service.service}, {report.region}, "
+        f"{report.generated_at:%Y-%m-%d %H:%M} UTC. Nothing was changed.",
+        "",
+        f"Workload now: {_usd(now.monthly_usd)}/month ({now.tasks} tasks). At min capacity ({low.tasks} tasks): "
+        f"{_usd(low.monthly_usd)}. At max capacity ({high.tasks} tasks): {_usd(high.monthly_usd)}.",
+        f"Control plane (not in the total): about {_usd(report.control_plane.monthly_usd)}/month.",
+        f"Month to date: {_usd(report.actuals.month_to_date_usd)}. {report.actuals.note}",
+        "",
+    ]
+    if report.recommendations:
+        lines.append("Savings:")
+        lines += [f"- {r.title}: {_usd(r.monthly_saving_usd)}/month" for r in report.recommendations[:4]]
+        lines.append("")
+    lines += [f"Floor lease: {lease.resource_id}, {lease.cost_impact.summary}" for lease in report.leases]
+    seed = report.seed_check
+    lines.append(
+        f"Seed check: the scaling guide says ~{_usd(seed.seed_total_usd)}/month; priced from the inventory it is "
+        f"{_usd(seed.honest_total_usd)} (task memory, PostgreSQL rate, replica, storage and ALB)."
+    )
+    if report.prices.unpriced:
+        lines.append("Not priced, left out of the total: " + "; ".join(report.prices.unpriced))
+    lines += ["", *(f"Full report: {link}" for link in links)]
+    return subject[:100], "\n".join(lines).rstrip() + "\n"

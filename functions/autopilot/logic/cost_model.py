@@ -94,6 +94,7 @@ def _iops_item(db: DbInstanceInventory, book: PriceBook) -> LineItem | None:
     provisioned = db.iops or 0
     if db.storage_type == "gp3":
         included = gp3_included_iops(book, db.allocated_gb)
+        provisioned = db.iops if db.iops is not None else included  # gp3 always has its baseline
         billable = max(0, provisioned - included)
         note = f"{provisioned:,} IOPS, {included:,} included with gp3 at {db.allocated_gb} GB{az}"
     else:

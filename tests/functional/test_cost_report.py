@@ -1,0 +1,313 @@
+"""CostReportFunction on the seed's stack in moto: what it stores, sends and returns, and how it fails."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, cast
+
+import boto3
+import botocore.endpoint
+import pytest
+from autopilot.adapters.report_store import DeliveryError
+from autopilot.adapters.state_table import StateTable
+from autopilot.errors import InvalidEventError, ObservationError
+from autopilot.handlers.cost_report import handler
+from autopilot.models.records import Lease
+from autopilot_cli.embedded.seed_stack import ACCOUNT, EmbeddedStack
+from autopilot_cli.lambda_context import LocalLambdaContext
+from botocore.awsrequest import AWSResponse, HTTPHeaders
+from moto.core.botocore_stubber import MockRawResponse
+from moto.moto_api._internal.models import moto_api_backend
+
+from tests.helpers.aws_env import settings_env
+
+EVENTS = Path(__file__).resolve().parents[2] / "events"
+HAND_COMPUTED_MONTHLY = 258.51  # 108.12 tasks + 105.12 RDS + 23.00 gp3 + 22.27 ALB
+JSON_KEY = "cost-reports/2026/11/27/cost-report.json"
+MD_KEY = "cost-reports/2026/11/27/cost-report.md"
+Published = Callable[[str], list[dict[str, Any]]]
+
+
+def schedule_event() -> dict[str, Any]:
+    return json.loads((EVENTS / "schedule-cost-report.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def stored_keys(stack: EmbeddedStack) -> list[str]:
+    listing = boto3.client("s3", region_name=stack.region).list_objects_v2(Bucket=stack.bucket)
+    return sorted(obj["Key"] for obj in listing.get("Contents", []))
+
+
+@pytest.fixture
+def backoff(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Record botocore's retry delays instead of sleeping them."""
+    delays: list[float] = []
+    monkeypatch.setattr(botocore.endpoint, "time", SimpleNamespace(sleep=delays.append))
+    return delays
+
+
+def refuse(request: Any, status: int, body: str) -> AWSResponse:
+    """An error answer for ``request``, which moto then never serves.
+
+    botocore calls every ``before-send`` handler and keeps the first answer, so moto would still carry out the
+    request; pointing it at a host moto does not serve makes the refusal mean what it says: nothing was done.
+    """
+    request.url = "https://refused.invalid/"
+    return AWSResponse(request.url, status, HTTPHeaders(), MockRawResponse(body.encode()))
+
+
+@contextmanager
+def failing(event: str, times: int, status: int, body: str) -> Iterator[list[str]]:
+    """Answer the first ``times`` calls of ``event`` (e.g. ``s3.PutObject``) with an error response."""
+    calls: list[str] = []
+
+    def hook(request: Any, **_: Any) -> AWSResponse | None:
+        calls.append(request.url)
+        return refuse(request, status, body) if len(calls) <= times else None
+
+    events = boto3._get_default_session().events
+    events.register_first(f"before-send.{event}", cast(Any, hook), unique_id="cost-test-failure")
+    try:
+        yield calls
+    finally:
+        events.unregister(f"before-send.{event}", unique_id="cost-test-failure")
+
+
+S3_SLOW_DOWN = "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"
+SNS_THROTTLED = (
+    "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error>"
+    "</ErrorResponse>"
+)
+
+
+def test_schedule_report_is_stored_sent_and_measured_with_the_hand_computed_total(
+    stack: EmbeddedStack, lambda_context: LocalLambdaContext, sns_messages: Published
+) -> None:
+    result = handler(schedule_event(), lambda_context)
+
+    assert abs(result["monthly_total_usd"] - HAND_COMPUTED_MONTHLY) / HAND_COMPUTED_MONTHLY < 0.01
+    assert result["generated_at"].startswith("2026-11-27T06:00:00")
+    assert [s["tasks"] for s in result["scenarios"]] == [3, 3, 20]
+    assert stored_keys(stack) == [JSON_KEY, MD_KEY]
+    s3 = boto3.client("s3", region_name=stack.region)
+    stored = json.loads(s3.get_object(Bucket=stack.bucket, Key=JSON_KEY)["Body"].read())
+    assert stored == {k: v for k, v in result.items() if k != "delivery"}
+    markdown = s3.get_object(Bucket=stack.bucket, Key=MD_KEY)["Body"].read().decode()
+    assert "**Workload now: $258.51/month**" in markdown
+    [message] = sns_messages(stack.topic_arn)
+    assert message["subject"] == "Cost report 2026-11-27: $258.51/month (workload)"
+    assert f"s3://{stack.bucket}/{MD_KEY}" in message["message"]
+    stats = boto3.client("cloudwatch", region_name=stack.region).get_metric_statistics(
+        Namespace="SensorAutopilot",
+        MetricName="EstimatedMonthlyCost",
+        Dimensions=[
+            {"Name": "ClusterName", "Value": stack.cluster},
+            {"Name": "ServiceName", "Value": stack.service},
+        ],
+        StartTime=datetime(2026, 11, 27, 5, tzinfo=UTC),
+        EndTime=datetime(2026, 11, 27, 7, tzinfo=UTC),
+        Period=3600,
+        Statistics=["Maximum"],
+    )
+    assert [point["Maximum"] for point in stats["Datapoints"]] == [HAND_COMPUTED_MONTHLY]
+    assert result["delivery"]["message_id"]
+
+
+def test_the_report_prices_the_observed_inventory(stack: EmbeddedStack, lambda_context: LocalLambdaContext) -> None:
+    result = handler(schedule_event(), lambda_context)
+    inventory = result["inventory"]
+    assert inventory["service"]["running_tasks"] == 3
+    assert (inventory["service"]["min_capacity"], inventory["service"]["max_capacity"]) == (3, 20)
+    assert [(d["instance_id"], d["role"]) for d in inventory["databases"]] == [
+        (stack.primary_id, "primary"),
+        (stack.replica_id, "replica"),
+    ]
+    assert [lb["name"] for lb in inventory["load_balancers"]] == ["sensor-app-alb"]
+    assert result["seed_check"]["seed_total_usd"] == 135.0
+    assert result["prices"]["refresh"].startswith("Pricing API refresh is off")
+
+
+def test_a_manual_request_in_the_workflow_envelope_uses_the_envelope_time(
+    stack: EmbeddedStack, lambda_context: LocalLambdaContext
+) -> None:
+    manual = {
+        "source": "autopilot.manual",
+        "kind": "cost-report",
+        "requested_by": "sre@example.com",
+        "reason": "monthly review",
+        "time": "2026-11-30T09:00:00Z",
+    }
+    result = handler({"trigger": manual, "now": "2026-12-01T08:00:00Z"}, lambda_context)
+    assert result["generated_at"].startswith("2026-12-01T08:00:00")
+    assert stored_keys(stack) == ["cost-reports/2026/12/01/cost-report.json", "cost-reports/2026/12/01/cost-report.md"]
+
+
+def test_active_leases_and_their_cost_appear_in_the_report_and_the_summary(
+    stack: EmbeddedStack, lambda_context: LocalLambdaContext, sns_messages: Published
+) -> None:
+    raised = datetime(2026, 11, 27, 5, 50, tzinfo=UTC)
+    lease = Lease(
+        resource_id=stack.resource_id,
+        original_min=3,
+        leased_min=8,
+        raised_at=raised,
+        expires_at=raised + timedelta(hours=1),
+        alarm_name="sensor-cpu-emergency",
+        episode="arn|2026-11-27T05:50:00+00:00",
+    )
+    StateTable(stack.table_name).put_lease(lease)
+    result = handler(schedule_event(), lambda_context)
+    [cost] = result["leases"]
+    assert cost["cost_impact"]["tasks_delta"] == 5
+    assert cost["expired"] is False
+    assert "+5 tasks = +$0.25/h" in sns_messages(stack.topic_arn)[0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("event", "message"),
+    [
+        ("alarm-cpu-emergency.json", "'alarm' event"),
+        ("manual-scale-out.json", "'scale-out' event"),
+    ],
+)
+def test_events_other_than_schedule_or_cost_report_are_refused_and_nothing_is_written(
+    stack: EmbeddedStack, lambda_context: LocalLambdaContext, sns_messages: Published, event: str, message: str
+) -> None:
+    payload = json.loads((EVENTS / event).read_text(encoding="utf-8"))
+    with pytest.raises(InvalidEventError, match=message):
+        handler(payload, lambda_context)
+    assert stored_keys(stack) == []
+    assert sns_messages(stack.topic_arn) == []
+
+
+def test_a_malformed_schedule_event_names_the_bad_field(
+    stack: EmbeddedStack, lambda_context: LocalLambdaContext, sns_messages: Published
+) -> None:
+    event = schedule_event()
+    event["time"] = "yesterday"
+    with pytest.raises(InvalidEventError, match="time"):
+        handler(event, lambda_context)
+    assert stored_keys(stack) == []
+    assert sns_messages(stack.topic_arn) == []
+
+
+def test_a_missing_service_is_an_observation_error_and_nothing_is_written(
+    stack: EmbeddedStack,
+    lambda_context: LocalLambdaContext,
+    sns_messages: Published,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with settings_env(monkeypatch, {"SERVICE_NAME": "no-such-service"}), pytest.raises(ObservationError) as err:
+        handler(schedule_event(), lambda_context)
+    assert "SERVICE_NAME" in str(err.value)
+    assert stored_keys(stack) == []
+    assert sns_messages(stack.topic_arn) == []
+
+
+def test_throttled_s3_writes_are_retried_and_the_report_is_stored(
+    stack: EmbeddedStack, lambda_context: LocalLambdaContext, backoff: list[float]
+) -> None:
+    with failing("s3.PutObject", times=2, status=503, body=S3_SLOW_DOWN) as calls:
+        handler(schedule_event(), lambda_context)
+    assert len(calls) == 4, "two refused, then the JSON and the Markdown"
+    assert len(backoff) == 2
+    assert stored_keys(stack) == [JSON_KEY, MD_KEY]
+
+
+def test_when_the_summary_cannot_be_sent_the_stored_report_is_removed(
+    stack: EmbeddedStack, lambda_context: LocalLambdaContext, sns_messages: Published, backoff: list[float]
+) -> None:
+    refused = failing("sns.Publish", times=99, status=400, body=SNS_THROTTLED)
+    with refused as calls, pytest.raises(DeliveryError, match="publish the summary") as err:
+        handler(schedule_event(), lambda_context)
+    assert len(calls) == 6, "the shared retry policy: the first attempt and 5 retries"
+    assert len(backoff) == 5
+    assert "run the cost report again" in str(err.value)
+    assert stored_keys(stack) == []
+    assert sns_messages(stack.topic_arn) == []
+
+
+def test_when_the_markdown_cannot_be_stored_the_json_is_removed_and_nothing_is_sent(
+    stack: EmbeddedStack, lambda_context: LocalLambdaContext, sns_messages: Published, backoff: list[float]
+) -> None:
+    calls: list[str] = []
+
+    def refuse_markdown(request: Any, **_: Any) -> AWSResponse | None:
+        if request.url.endswith(".md"):
+            calls.append(request.url)
+            return refuse(request, 503, S3_SLOW_DOWN)
+        return None
+
+    events = boto3._get_default_session().events
+    events.register_first("before-send.s3.PutObject", cast(Any, refuse_markdown), unique_id="cost-md")
+    try:
+        with pytest.raises(DeliveryError, match="store the report"):
+            handler(schedule_event(), lambda_context)
+    finally:
+        events.unregister("before-send.s3.PutObject", unique_id="cost-md")
+    assert len(calls) == 6
+    assert stored_keys(stack) == []
+    assert sns_messages(stack.topic_arn) == []
+
+
+def test_cost_explorer_month_to_date_when_enabled(
+    stack: EmbeddedStack, lambda_context: LocalLambdaContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    groups = [
+        {
+            "Keys": ["Amazon Elastic Container Service"],
+            "Metrics": {"UnblendedCost": {"Amount": "97.31", "Unit": "USD"}},
+        },
+        {
+            "Keys": ["Amazon Relational Database Service"],
+            "Metrics": {"UnblendedCost": {"Amount": "110.02", "Unit": "USD"}},
+        },
+    ]
+    period = {"TimePeriod": {"Start": "2026-11-01", "End": "2026-11-27"}, "Total": {}, "Groups": groups}
+    moto_api_backend.set_ce_cost_usage(result={"ResultsByTime": [period]}, account_id=ACCOUNT)
+    with settings_env(monkeypatch, {"COST_EXPLORER_ENABLED": "true"}):
+        result = handler(schedule_event(), lambda_context)
+    actuals = result["actuals"]
+    assert actuals["month_to_date_usd"] == 207.33
+    assert actuals["by_service"]["Amazon Relational Database Service"] == 110.02
+    assert (actuals["start"], actuals["end"]) == ("2026-11-01", "2026-11-27")
+    assert result["monthly_total_usd"] == HAND_COMPUTED_MONTHLY, "actuals never replace the estimate"
+
+
+def test_pricing_api_unavailable_falls_back_to_the_table_and_says_so(
+    stack: EmbeddedStack, lambda_context: LocalLambdaContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with settings_env(monkeypatch, {"PRICING_API_ENABLED": "true"}):
+        result = handler(schedule_event(), lambda_context)
+    assert result["prices"]["refresh"].startswith("Pricing API unavailable")
+    assert "bundled price table was used" in result["prices"]["refresh"]
+    assert result["monthly_total_usd"] == HAND_COMPUTED_MONTHLY
+
+
+def test_price_overrides_from_the_settings_are_used_and_listed(
+    stack: EmbeddedStack, lambda_context: LocalLambdaContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    overrides = json.dumps({"rds_instance_hour/postgres/db.t3.medium/hour": 0.082})
+    with settings_env(monkeypatch, {"PRICE_OVERRIDES": overrides}):
+        result = handler(schedule_event(), lambda_context)
+    assert result["monthly_total_usd"] == round(HAND_COMPUTED_MONTHLY + 2 * 0.010 * 730, 2)
+    assert result["prices"]["overrides"] == [
+        "rds_instance_hour/postgres/db.t3.medium/hour = 0.082 (PRICE_OVERRIDES setting)"
+    ]
+
+
+def test_without_a_report_bucket_the_report_is_returned_and_sent_but_not_stored(
+    stack: EmbeddedStack,
+    lambda_context: LocalLambdaContext,
+    sns_messages: Published,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with settings_env(monkeypatch, {"REPORT_BUCKET": ""}):
+        result = handler(schedule_event(), lambda_context)
+    assert result["delivery"]["notes"] == ["REPORT_BUCKET is not set: the report was not stored"]
+    assert stored_keys(stack) == []
+    assert len(sns_messages(stack.topic_arn)) == 1
