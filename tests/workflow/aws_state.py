@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
 from autopilot.adapters.state_table import StateTable
 from autopilot.models.records import AuditRecord, Lease
 from autopilot_cli.embedded.seed_stack import EmbeddedStack
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.rds.models import rds_backends
 
 from tests.helpers.sns import published
 
@@ -73,3 +75,39 @@ def approval_requests(stack: EmbeddedStack) -> list[dict[str, Any]]:
 def writer_host(stack: EmbeddedStack) -> str:
     parameter = boto3.client("ssm", region_name=stack.region).get_parameter(Name=stack.writer_parameter)
     return str(parameter["Parameter"]["Value"])
+
+
+def put_rds_metric(stack: EmbeddedStack, metric: str, instance_id: str, values: list[float], now: datetime) -> None:
+    """One datapoint a minute, the last one a minute before ``now``."""
+    boto3.client("cloudwatch", region_name=stack.region).put_metric_data(
+        Namespace="AWS/RDS",
+        MetricData=[
+            {
+                "MetricName": metric,
+                "Dimensions": [{"Name": "DBInstanceIdentifier", "Value": instance_id}],
+                "Timestamp": now - timedelta(minutes=len(values) - i),
+                "Value": value,
+            }
+            for i, value in enumerate(values)
+        ],
+    )
+
+
+def primary_down(stack: EmbeddedStack, now: datetime, replica_lag: float) -> None:
+    """The primary failed: RDS reports it (moto's API cannot set a failed status: set in its backend), it has no
+    DatabaseConnections datapoints, and the replica's lag is known."""
+    rds_backends[DEFAULT_ACCOUNT_ID][stack.region].databases[stack.primary_id].status = "failed"
+    put_rds_metric(stack, "ReplicaLag", stack.replica_id, [replica_lag, replica_lag], now)
+
+
+def primary_up(stack: EmbeddedStack, now: datetime, replica_lag: float) -> None:
+    put_rds_metric(stack, "DatabaseConnections", stack.primary_id, [40.0, 42.0, 41.0], now)
+    put_rds_metric(stack, "ReplicaLag", stack.replica_id, [replica_lag], now)
+
+
+def replica_endpoint(stack: EmbeddedStack) -> str:
+    described = boto3.client("rds", region_name=stack.region).describe_db_instances(
+        DBInstanceIdentifier=stack.replica_id
+    )["DBInstances"][0]
+    return str(described["Endpoint"]["Address"])
+
