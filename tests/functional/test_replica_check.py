@@ -8,35 +8,28 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import boto3
-import botocore.endpoint
 import pytest
-from autopilot.adapters import aws as aws_adapter
 from autopilot.adapters.state_table import StateTable
 from autopilot.errors import InvalidEventError
 from autopilot.handlers.replica_check import handler
 from autopilot_cli.embedded.seed_stack import EmbeddedStack
 from autopilot_cli.lambda_context import LocalLambdaContext
 from botocore.awsrequest import AWSResponse
+from botocore.retries import standard
 from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.botocore_stubber import BotocoreStubber, MockRawResponse
 from moto.rds.models import rds_backends
 
 from tests.helpers.aws_env import clear_settings_caches
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
-ADAPTER_MODULES = (
-    "autopilot.adapters.rds",
-    "autopilot.adapters.cloudwatch_rds",
-    "autopilot.adapters.ssm",
-    "autopilot.adapters.ecs_deploy",
-)
 THROTTLING_XML = (
     b"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error>"
     b"<RequestId>test</RequestId></ErrorResponse>"
@@ -86,23 +79,16 @@ def audit(stack: EmbeddedStack) -> list[Any]:
     return StateTable(stack.table_name).recent_records(stack.replica_id, NOW - timedelta(days=1))
 
 
-class _Body:
-    def __init__(self, body: bytes) -> None:
-        self._body = body
-
-    def stream(self, **_: Any) -> Iterator[bytes]:
-        yield self._body
-
-
 class Faults:
-    """Counts the adapters' AWS calls by operation and injects errors into chosen ones.
+    """Counts AWS calls by operation and injects errors into chosen ones.
 
-    Installed by patching the client factory the adapters use, so every client they create carries a
-    ``before-send`` hook that runs before moto answers. Backoff sleeps are recorded instead of slept."""
+    botocore runs every ``before-send`` handler, so a handler of our own could not stop moto from applying a
+    call it fails; the fault is served from moto's stubber in its place (as ``tests.helpers.faults`` does).
+    Backoff delays are recorded and not waited."""
 
     def __init__(self) -> None:
         self.calls: Counter[str] = Counter()
-        self.sleeps: list[float] = []
+        self.backoffs = 0
         self._failures: dict[str, list[Any]] = {}
 
     def fail(self, operation: str, times: int = -1, *, throttle: bool = False) -> None:
@@ -112,37 +98,32 @@ class Faults:
     def heal(self, operation: str) -> None:
         self._failures.pop(operation, None)
 
-    def before_send(self, request: Any, event_name: str, **_: Any) -> AWSResponse | None:
-        """botocore runs every before-send handler, moto's too: a failed request is pointed away from moto so
-        that it really fails (nothing applied), and pointed back for the retry."""
+    def injected(self, event_name: str, request: Any) -> AWSResponse | None:
         operation = event_name.rsplit(".", 1)[-1]
         self.calls[operation] += 1
-        original = getattr(request, "fault_original_url", None)
         failure = self._failures.get(operation)
         if failure is None or failure[0] == 0:
-            if original is not None:
-                request.url = original
             return None
-        request.fault_original_url = original or request.url
-        request.url = "https://fault-injection.invalid/"
         failure[0] -= 1 if failure[0] > 0 else 0
         if failure[1]:
-            return AWSResponse("https://test.invalid", 400, {}, _Body(THROTTLING_XML))
-        return AWSResponse("https://test.invalid", 503, {}, _Body(b""))
+            return AWSResponse(request.url, 400, {}, MockRawResponse(THROTTLING_XML))  # type: ignore[arg-type]
+        return AWSResponse(request.url, 503, {}, MockRawResponse(b""))  # type: ignore[arg-type]
+
+    def delay(self) -> float:
+        self.backoffs += 1
+        return 0.0
 
 
 def install_faults(monkeypatch: pytest.MonkeyPatch) -> Faults:
     recorder = Faults()
-    real_client = aws_adapter.client
+    original = BotocoreStubber.__call__
 
-    def client(service: str, region: str | None = None) -> Any:
-        made = real_client(service, region)
-        made.meta.events.register_first("before-send", recorder.before_send)
-        return made
+    def serve(self: BotocoreStubber, event_name: str, request: Any, **kwargs: Any) -> Any:
+        response = recorder.injected(event_name, request)
+        return response if response is not None else original(self, event_name, request, **kwargs)
 
-    for module in ADAPTER_MODULES:
-        monkeypatch.setattr(f"{module}.client", client)
-    monkeypatch.setattr(botocore.endpoint, "time", SimpleNamespace(sleep=recorder.sleeps.append))
+    monkeypatch.setattr(BotocoreStubber, "__call__", serve)
+    monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", lambda _self, _context: recorder.delay())
     return recorder
 
 
@@ -191,14 +172,15 @@ def test_failed_primary_in_recommend_mode_recommends_and_changes_nothing(
     check_env: dict[str, str], stack: EmbeddedStack, lambda_context: LocalLambdaContext, faults: Faults
 ) -> None:
     primary_down(stack)
+    faults.calls.clear()  # count the handler's calls only
     verdict = run(load_event("rds-primary-failure.json"), lambda_context)
     assert verdict["verdict"] == "promotion_recommended"
     assert verdict["promotable"] is True
     assert verdict["mode"] == "recommend"
     assert verdict["next_step"] == "recommend"
     assert len(verdict["signals"]) == 3
-    mutations = {op for op in faults.calls if not op.startswith(("Describe", "Get"))}
-    assert mutations == set()
+    writes = {op for op in faults.calls if not op.startswith(("Describe", "Get", "Query"))}
+    assert writes == {"PutItem"}  # the audit record, nothing else
 
 
 def test_failed_primary_in_auto_mode_says_promote(
@@ -255,7 +237,7 @@ def test_throttling_is_retried_and_the_check_completes(
     assert verdict["verdict"] == "promotion_recommended"
     assert faults.calls["DescribeDBInstances"] == 4  # primary: 2 throttled + 1, replica: 1
     assert faults.calls["GetMetricData"] == 2
-    assert len(faults.sleeps) == 3
+    assert faults.backoffs == 3
 
 
 def test_final_api_failure_means_cannot_observe_and_no_action(

@@ -89,7 +89,8 @@ def _do_step(req: Request, step: str, result: PromotionResult) -> dict[str, Any]
         RdsAdapter().promote(s.replica_db_instance_id)
         return {"promoted": s.replica_db_instance_id, "new_writer_host": result.new_writer_host}
     if step == STEP_WRITER:
-        assert result.new_writer_host is not None
+        if not result.new_writer_host:
+            raise ObservationError("the replica's endpoint is unknown; set the writer host to it by hand")
         version = ParameterStore().put(s.writer_host_parameter, result.new_writer_host)
         change = {"from": result.previous_writer_host, "to": result.new_writer_host, "version": version}
         return {"parameter": s.writer_host_parameter} | change
