@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any
 
 import boto3
-import botocore.endpoint
 import pytest
 from autopilot.adapters.report_store import DeliveryError
 from autopilot.adapters.state_table import StateTable
@@ -25,6 +22,7 @@ from moto.core.botocore_stubber import MockRawResponse
 from moto.moto_api._internal.models import moto_api_backend
 
 from tests.helpers.aws_env import settings_env
+from tests.helpers.faults import FaultPlan, inject
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 HAND_COMPUTED_MONTHLY = 258.51  # 108.12 tasks + 105.12 RDS + 23.00 gp3 + 22.27 ALB
@@ -42,46 +40,21 @@ def stored_keys(stack: EmbeddedStack) -> list[str]:
     return sorted(obj["Key"] for obj in listing.get("Contents", []))
 
 
-@pytest.fixture
-def backoff(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Record botocore's retry delays instead of sleeping them."""
-    delays: list[float] = []
-    monkeypatch.setattr(botocore.endpoint, "time", SimpleNamespace(sleep=delays.append))
-    return delays
+class QueryFault(FaultPlan):
+    """SNS speaks the query protocol: its errors come as XML."""
+
+    def __call__(self, request: Any, **_: Any) -> AWSResponse | None:
+        if super().__call__(request) is None:
+            return None
+        body = f"<ErrorResponse><Error><Type>Receiver</Type><Code>{self.code}</Code></Error></ErrorResponse>"
+        return AWSResponse(request.url, self.status, HTTPHeaders(), MockRawResponse(body.encode()))
 
 
-def refuse(request: Any, status: int, body: str) -> AWSResponse:
-    """An error answer for ``request``, which moto then never serves.
+class RefuseMarkdown(FaultPlan):
+    """Refuse every PutObject of the Markdown file; let the JSON through."""
 
-    botocore calls every ``before-send`` handler and keeps the first answer, so moto would still carry out the
-    request; pointing it at a host moto does not serve makes the refusal mean what it says: nothing was done.
-    """
-    request.url = "https://refused.invalid/"
-    return AWSResponse(request.url, status, HTTPHeaders(), MockRawResponse(body.encode()))
-
-
-@contextmanager
-def failing(event: str, times: int, status: int, body: str) -> Iterator[list[str]]:
-    """Answer the first ``times`` calls of ``event`` (e.g. ``s3.PutObject``) with an error response."""
-    calls: list[str] = []
-
-    def hook(request: Any, **_: Any) -> AWSResponse | None:
-        calls.append(request.url)
-        return refuse(request, status, body) if len(calls) <= times else None
-
-    events = boto3._get_default_session().events
-    events.register_first(f"before-send.{event}", cast(Any, hook), unique_id="cost-test-failure")
-    try:
-        yield calls
-    finally:
-        events.unregister(f"before-send.{event}", unique_id="cost-test-failure")
-
-
-S3_SLOW_DOWN = "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"
-SNS_THROTTLED = (
-    "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error>"
-    "</ErrorResponse>"
-)
+    def __call__(self, request: Any, **_: Any) -> AWSResponse | None:
+        return super().__call__(request) if request.url.endswith(".md") else None
 
 
 def test_schedule_report_is_stored_sent_and_measured_with_the_hand_computed_total(
@@ -209,47 +182,40 @@ def test_a_missing_service_is_an_observation_error_and_nothing_is_written(
 
 
 def test_throttled_s3_writes_are_retried_and_the_report_is_stored(
-    stack: EmbeddedStack, lambda_context: LocalLambdaContext, backoff: list[float]
+    stack: EmbeddedStack, lambda_context: LocalLambdaContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with failing("s3.PutObject", times=2, status=503, body=S3_SLOW_DOWN) as calls:
+    plan = FaultPlan(code="SlowDown", status=503, times=2)
+    with inject("s3", "PutObject", plan, monkeypatch):
         handler(schedule_event(), lambda_context)
-    assert len(calls) == 4, "two refused, then the JSON and the Markdown"
-    assert len(backoff) == 2
+    assert (plan.failed, plan.calls) == (2, 4), "two refused, then the JSON and the Markdown"
     assert stored_keys(stack) == [JSON_KEY, MD_KEY]
 
 
 def test_when_the_summary_cannot_be_sent_the_stored_report_is_removed(
-    stack: EmbeddedStack, lambda_context: LocalLambdaContext, sns_messages: Published, backoff: list[float]
+    stack: EmbeddedStack,
+    lambda_context: LocalLambdaContext,
+    sns_messages: Published,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    refused = failing("sns.Publish", times=99, status=400, body=SNS_THROTTLED)
-    with refused as calls, pytest.raises(DeliveryError, match="publish the summary") as err:
+    plan = QueryFault(code="ServiceUnavailable", status=503, times=None)
+    with inject("sns", "Publish", plan, monkeypatch), pytest.raises(DeliveryError, match="publish the summary") as err:
         handler(schedule_event(), lambda_context)
-    assert len(calls) == 6, "the shared retry policy: the first attempt and 5 retries"
-    assert len(backoff) == 5
+    assert plan.calls == 6, "the shared retry policy: the first attempt and 5 retries"
     assert "run the cost report again" in str(err.value)
     assert stored_keys(stack) == []
     assert sns_messages(stack.topic_arn) == []
 
 
 def test_when_the_markdown_cannot_be_stored_the_json_is_removed_and_nothing_is_sent(
-    stack: EmbeddedStack, lambda_context: LocalLambdaContext, sns_messages: Published, backoff: list[float]
+    stack: EmbeddedStack,
+    lambda_context: LocalLambdaContext,
+    sns_messages: Published,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    calls: list[str] = []
-
-    def refuse_markdown(request: Any, **_: Any) -> AWSResponse | None:
-        if request.url.endswith(".md"):
-            calls.append(request.url)
-            return refuse(request, 503, S3_SLOW_DOWN)
-        return None
-
-    events = boto3._get_default_session().events
-    events.register_first("before-send.s3.PutObject", cast(Any, refuse_markdown), unique_id="cost-md")
-    try:
-        with pytest.raises(DeliveryError, match="store the report"):
-            handler(schedule_event(), lambda_context)
-    finally:
-        events.unregister("before-send.s3.PutObject", unique_id="cost-md")
-    assert len(calls) == 6
+    plan = RefuseMarkdown(code="InternalError", status=500, times=None)
+    with inject("s3", "PutObject", plan, monkeypatch), pytest.raises(DeliveryError, match="store the report"):
+        handler(schedule_event(), lambda_context)
+    assert plan.calls == 6
     assert stored_keys(stack) == []
     assert sns_messages(stack.topic_arn) == []
 

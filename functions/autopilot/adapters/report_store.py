@@ -49,7 +49,7 @@ def _store(report: CostReport, bucket: str, prefix: str) -> tuple[str, str]:
         s3.put_object(
             Bucket=bucket, Key=md_key, Body=render_markdown(report).encode(), ContentType="text/markdown; charset=utf-8"
         )
-    except (BotoCoreError, ClientError):
+    except Exception:
         _remove(bucket, [json_key])
         raise
     return json_key, md_key
@@ -111,7 +111,7 @@ def deliver(report: CostReport, bucket: str, prefix: str, topic_arn: str) -> Del
             delivery.message_id = _publish(report, topic_arn, links)
         else:
             delivery.notes.append("NOTIFICATION_TOPIC_ARN is not set: no summary was sent")
-    except (BotoCoreError, ClientError) as exc:
+    except Exception as exc:  # whatever failed, remove what this run stored before saying so
         stored = [key for key in (delivery.json_key, delivery.markdown_key) if key]
         if stored:
             _remove(bucket, stored)
