@@ -18,13 +18,23 @@ from autopilot_cli.lambda_context import LocalLambdaContext
 from autopilot_cli.template_model import function_handler, function_settings, load_template
 
 
+class _CurrentStderr:
+    """Writes to whatever ``sys.stderr`` is at the time (it is replaced under test runners)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def logs_to_stderr() -> None:
     """The functions' structured logs go to stderr, so stdout carries only the result."""
     from autopilot.observability import logger
 
     handler = logger.registered_handler
     if isinstance(handler, logging.StreamHandler):
-        handler.setStream(sys.stderr)
+        handler.setStream(_CurrentStderr())  # type: ignore[arg-type]
 
 
 class InvokeError(Exception):

@@ -1,0 +1,64 @@
+"""``autopilot invoke`` against the embedded AWS daemon: the acceptance path of the emergency function."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from autopilot_cli.embedded import session
+from autopilot_cli.main import app
+from typer.testing import CliRunner
+
+EVENTS = Path(__file__).resolve().parents[2] / "events"
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """One embedded AWS daemon for the module (starting one costs seconds); stopped at the end."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AUTOPILOT_STATE_DIR", str(tmp_path_factory.mktemp("embedded")))
+        for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
+            patch.delenv(name, raising=False)
+        yield
+        session.stop()
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, ["invoke", *args])
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_invoke_raises_the_floor_once(embedded: None) -> None:
+    code, out, _ = invoke("EmergencyScaleFunction", "--event", str(EVENTS / "alarm-cpu-emergency.json"))
+    assert code == 0
+    first = json.loads(out)
+    assert (first["action"], first["from_min"], first["to_min"], first["taken"]) == ("raise_floor", 3, 6, True)
+    code, out, _ = invoke("EmergencyScaleFunction", "--event", str(EVENTS / "alarm-cpu-emergency.json"))
+    again = json.loads(out)
+    assert code == 0 and again["replayed"] is True and again["taken"] is False
+    code, out, _ = invoke("AssessFunction", "--event", str(EVENTS / "alarm-cpu-emergency.json"))
+    state = json.loads(out)
+    assert state["target"]["min"] == 6 and state["service"]["desired"] == 6  # the AAS actuator followed
+
+
+def test_malformed_event_exits_non_zero_naming_the_field(embedded: None, tmp_path: Path) -> None:
+    event = json.loads((EVENTS / "alarm-cpu-emergency.json").read_text())
+    event["detail"]["state"]["value"] = "ON_FIRE"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(event))
+    code, out, err = invoke("EmergencyScaleFunction", "--event", str(bad))
+    assert code == 1 and out == ""
+    assert "detail.state.value" in err
+
+
+def test_bad_file_and_unknown_function_exit_2(embedded: None, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    code, _, err = invoke("EmergencyScaleFunction", "--event", str(broken))
+    assert code == 2 and "not valid JSON" in err
+    code, _, err = invoke("NoSuchFunction", "--event", str(EVENTS / "alarm-cpu-emergency.json"))
+    assert code == 2 and "no function 'NoSuchFunction'" in err
