@@ -79,6 +79,31 @@ def cost(
 
 
 @app.command()
+def status(
+    json_output: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
+    aws: AwsFlag = False,
+) -> None:
+    """Running vs desired tasks, the scalable target, floor leases, alarms and recent decisions."""
+    from autopilot.settings.common import CommonSettings
+
+    from autopilot_cli.status import collect, render
+
+    try:
+        if aws:
+            result = collect(CommonSettings())
+        else:
+            with session.embedded_aws():
+                result = collect(CommonSettings())
+    except (AutopilotError, session.EmbeddedError) as exc:
+        output.fail(str(exc))
+        raise typer.Exit(code=1) from exc
+    if json_output:
+        output.emit_json(result)
+    else:
+        output.console.print(render(result))
+
+
+@app.command()
 def demo() -> None:
     """One incident on the embedded stack: CPU emergency, floor raised, recovery, floor restored, cost report."""
     from autopilot_cli.demo import run_demo

@@ -1,0 +1,60 @@
+"""``autopilot status``: what the scaling guide's monitoring commands look at, in one view.
+
+Running vs desired tasks, the scalable target, active floor leases, alarms in ALARM and recent decisions.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from autopilot.adapters.autoscaling import describe_target
+from autopilot.adapters.aws import client
+from autopilot.adapters.ecs_service import describe_service
+from autopilot.adapters.state_table import StateTable
+from autopilot.settings.common import CommonSettings
+from rich.console import Group
+from rich.table import Table
+
+
+def collect(settings: CommonSettings, now: datetime | None = None) -> dict[str, Any]:
+    now = now or datetime.now(UTC)
+    table = StateTable(settings.state_table_name)
+    service = describe_service(settings.cluster_name, settings.service_name)
+    target = describe_target(settings.scalable_resource_id)
+    alarms = client("cloudwatch").describe_alarms(StateValue="ALARM").get("MetricAlarms", [])
+    return {
+        "service": service.model_dump(mode="json"),
+        "target": target.model_dump(mode="json"),
+        "leases": [lease.model_dump(mode="json") for lease in table.list_leases()],
+        "alarms_in_alarm": [a["AlarmName"] for a in alarms],
+        "recent_decisions": [
+            r.model_dump(mode="json") for r in table.recent_records(target.resource_id, now - timedelta(days=1))
+        ][-10:],
+    }
+
+
+def render(status: dict[str, Any]) -> Group:
+    svc, target = status["service"], status["target"]
+    overview = Table(title=f"{svc['cluster']} / {svc['service']}", show_header=False)
+    overview.add_row("tasks", f"running {svc['running']}, desired {svc['desired']}, pending {svc['pending']}")
+    overview.add_row("scalable target", f"min {target['min']}, max {target['max']}")
+    overview.add_row("deployment", f"{svc['rollout_state']}{' (rolling back)' if svc['rolling_back'] else ''}")
+    overview.add_row("alarms in ALARM", ", ".join(status["alarms_in_alarm"]) or "none")
+    leases = Table(title="Floor leases")
+    for column in ("resource", "original", "leased", "expires", "alarm"):
+        leases.add_column(column)
+    for lease in status["leases"]:
+        leases.add_row(
+            lease["resource_id"],
+            str(lease["original_min"]),
+            str(lease["leased_min"]),
+            lease["expires_at"],
+            lease["alarm_name"],
+        )
+    decisions = Table(title="Recent decisions")
+    for column in ("at", "function", "action", "taken", "reason"):
+        decisions.add_column(column, overflow="fold")
+    for record in status["recent_decisions"]:
+        decisions.add_row(record["at"], record["function"], record["action"], str(record["taken"]), record["reason"])
+    return Group(overview, leases, decisions)

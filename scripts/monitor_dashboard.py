@@ -1,0 +1,14 @@
+#!/usr/bin/env python3
+"""The scaling guide's ``python3 scripts/monitor_dashboard.py``: a thin wrapper over ``autopilot status``.
+
+Arguments are passed through, e.g. ``--json`` or ``--aws`` (your account instead of the embedded AWS).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from autopilot_cli.main import app
+
+if __name__ == "__main__":
+    sys.exit(app(["status", *sys.argv[1:]]))
