@@ -62,3 +62,13 @@ def test_bad_file_and_unknown_function_exit_2(embedded: None, tmp_path: Path) ->
     assert code == 2 and "not valid JSON" in err
     code, _, err = invoke("NoSuchFunction", "--event", str(EVENTS / "alarm-cpu-emergency.json"))
     assert code == 2 and "no function 'NoSuchFunction'" in err
+
+
+def test_status_shows_the_lease_after_the_raise(embedded: None) -> None:
+    invoke("EmergencyScaleFunction", "--event", str(EVENTS / "alarm-cpu-emergency.json"))
+    result = CliRunner().invoke(app, ["status", "--json"])
+    assert result.exit_code == 0
+    status = json.loads(result.stdout)
+    assert status["target"]["min"] == 6
+    assert [(lease["original_min"], lease["leased_min"]) for lease in status["leases"]] == [(3, 6)]
+    assert [d["action"] for d in status["recent_decisions"]][:1] == ["raise_floor"]
