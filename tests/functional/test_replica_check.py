@@ -18,6 +18,7 @@ import pytest
 from autopilot.adapters.state_table import StateTable
 from autopilot.errors import InvalidEventError
 from autopilot.handlers.replica_check import handler
+from autopilot.settings.replica import get_replica_settings
 from autopilot_cli.embedded.seed_stack import EmbeddedStack
 from autopilot_cli.lambda_context import LocalLambdaContext
 from botocore.awsrequest import AWSResponse
@@ -142,9 +143,10 @@ def run(event: dict[str, Any], context: LocalLambdaContext) -> dict[str, Any]:
 
 
 def test_template_env_reaches_the_settings(check_env: dict[str, str], stack: EmbeddedStack) -> None:
-    assert check_env["PRIMARY_DB_INSTANCE_ID"] == stack.primary_id
-    assert check_env["REPLICA_DB_INSTANCE_ID"] == stack.replica_id
-    assert check_env["PROMOTION_MODE"] == "recommend"
+    settings = get_replica_settings()
+    assert (settings.primary_db_instance_id, settings.replica_db_instance_id) == (stack.primary_id, stack.replica_id)
+    assert settings.promotion_mode == check_env["PROMOTION_MODE"] == "recommend"
+    assert settings.max_replica_lag_seconds == float(check_env["MAX_REPLICA_LAG_SECONDS"])
 
 
 def test_healthy_pair(check_env: dict[str, str], stack: EmbeddedStack, lambda_context: LocalLambdaContext) -> None:
