@@ -32,31 +32,12 @@ def seed_inventory(**service: Any) -> Inventory:
         "max_capacity": 20,
     }
     fields.update(service)
-    databases = [
-        DbInstanceInventory(
-            instance_id="sensor-postgres-high-perf",
-            engine="postgres",
-            instance_class="db.t3.medium",
-            storage_type="gp3",
-            allocated_gb=100,
-            iops=3000,
-            role="primary",
-        ),
-        DbInstanceInventory(
-            instance_id="sensor-postgres-high-perf-replica",
-            engine="postgres",
-            instance_class="db.t3.medium",
-            storage_type="gp3",
-            allocated_gb=100,
-            iops=3000,
-            role="replica",
-            source_instance="sensor-postgres-high-perf",
-        ),
-    ]
+    primary = db(instance_id="sensor-postgres-high-perf", role="primary")
+    replica = db(instance_id="sensor-postgres-high-perf-replica", role="replica", source_instance=primary.instance_id)
     return Inventory(
         region="us-east-2",
         service=ServiceInventory(**fields),
-        databases=databases,
+        databases=[primary, replica],
         load_balancers=[LoadBalancerInventory(name="sensor-app-alb")],
     )
 

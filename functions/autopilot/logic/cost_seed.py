@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from autopilot.logic.cost_model import task_hourly
 from autopilot.logic.cost_prices import PriceBook
 from autopilot.models.cost import Inventory, LineItem, Scenario, SeedCheck, SeedCheckRow
 
@@ -23,48 +24,46 @@ def _sum(items: list[LineItem], categories: tuple[str, ...], resources: set[str]
     )
 
 
+def _row(item: str, seed: float, honest: float, why: str) -> SeedCheckRow:
+    return SeedCheckRow(item=item, seed_monthly_usd=round(seed, 2), honest_monthly_usd=round(honest, 2), why=why)
+
+
+def _task_row(now: Scenario, inventory: Inventory, book: PriceBook) -> SeedCheckRow:
+    service = inventory.service
+    gb_rate = book.fargate_gb_hour[service.architecture].value
+    why = (
+        f"a {service.vcpu:g} vCPU / {service.memory_gb:g} GB task is ${task_hourly(service, book):.5f}/h: $0.04 "
+        f"prices the vCPU only and leaves out the memory ({service.memory_gb:g} GB x ${gb_rate}/GB-h)"
+    )
+    seed = now.tasks * SEED_TASK_HOURLY * book.hours_per_month
+    return _row(f"Fargate tasks ({now.tasks})", seed, _sum(now.line_items, ("tasks",)), why)
+
+
 def _rows(now: Scenario, inventory: Inventory, book: PriceBook) -> list[SeedCheckRow]:
-    service, hours = inventory.service, book.hours_per_month
-    arch = service.architecture
-    vcpu_rate, gb_rate = book.fargate_vcpu_hour[arch].value, book.fargate_gb_hour[arch].value
-    task_hourly = service.vcpu * vcpu_rate + service.memory_gb * gb_rate
     primaries = {db.instance_id for db in inventory.databases if db.role != "replica"}
     replicas = {db.instance_id for db in inventory.databases if db.role == "replica"}
     items = now.line_items
     return [
-        SeedCheckRow(
-            item=f"Fargate tasks ({now.tasks})",
-            seed_monthly_usd=round(now.tasks * SEED_TASK_HOURLY * hours, 2),
-            honest_monthly_usd=round(_sum(items, ("tasks",)), 2),
-            why=(
-                f"a {service.vcpu:g} vCPU / {service.memory_gb:g} GB task is ${task_hourly:.5f}/h: $0.04 prices "
-                f"the vCPU only and leaves out the memory ({service.memory_gb:g} GB x ${gb_rate}/GB-h)"
-            ),
+        _task_row(now, inventory, book),
+        _row(
+            "RDS primary",
+            SEED_DB_HOURLY * book.hours_per_month,
+            _sum(items, ("rds_instance",), primaries),
+            "$0.068/h is the MySQL rate; PostgreSQL is priced from the table above",
         ),
-        SeedCheckRow(
-            item="RDS primary",
-            seed_monthly_usd=round(SEED_DB_HOURLY * hours, 2),
-            honest_monthly_usd=round(_sum(items, ("rds_instance",), primaries), 2),
-            why="$0.068/h is the MySQL rate; PostgreSQL is priced from the table above",
+        _row(
+            f"RDS read replicas ({len(replicas)})",
+            0.0,
+            _sum(items, ("rds_instance",), replicas),
+            "a read replica is billed like another instance; the seed added one and left it out",
         ),
-        SeedCheckRow(
-            item=f"RDS read replicas ({len(replicas)})",
-            seed_monthly_usd=0.0,
-            honest_monthly_usd=round(_sum(items, ("rds_instance",), replicas), 2),
-            why="a read replica is billed like another instance; the seed added one and left it out",
+        _row(
+            "RDS storage and IOPS",
+            0.0,
+            _sum(items, ("rds_storage", "rds_iops")),
+            "storage is billed per GB-month for every instance, replicas included",
         ),
-        SeedCheckRow(
-            item="RDS storage and IOPS",
-            seed_monthly_usd=0.0,
-            honest_monthly_usd=round(_sum(items, ("rds_storage", "rds_iops")), 2),
-            why="storage is billed per GB-month for every instance, replicas included",
-        ),
-        SeedCheckRow(
-            item="Load balancer",
-            seed_monthly_usd=0.0,
-            honest_monthly_usd=round(_sum(items, ("load_balancer",)), 2),
-            why="the ALB in front of the tasks: an hourly charge plus LCUs",
-        ),
+        _row("Load balancer", 0.0, _sum(items, ("load_balancer",)), "the ALB in front of the tasks: hours plus LCUs"),
     ]
 
 
