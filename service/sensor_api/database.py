@@ -30,8 +30,7 @@ UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
 REPLICA_RETRYABLE_ERRORS = (*UNAVAILABLE_ERRORS, asyncpg.exceptions.TransactionRollbackError)
 
 
-async def _init_connection(conn: Any) -> None:
-    await conn.execute("SET application_name = 'sensor-api'")
+APPLICATION_NAME = "sensor-api"  # shows in pg_stat_activity
 
 
 async def create_pool(dsn: str, size: int, settings: ServiceSettings, min_size: int) -> Any:
@@ -42,7 +41,7 @@ async def create_pool(dsn: str, size: int, settings: ServiceSettings, min_size: 
         timeout=settings.db_connect_timeout_seconds,
         command_timeout=settings.db_command_timeout_seconds,
         max_inactive_connection_lifetime=300,
-        init=_init_connection,
+        server_settings={"application_name": APPLICATION_NAME},
     )
 
 

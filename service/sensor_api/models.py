@@ -8,13 +8,18 @@ from datetime import datetime
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 
+NO_CONTROL_CHARS = r"^[^\x00-\x1f\x7f]*$"  # PostgreSQL text cannot hold NUL; names need no control characters
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
 class SensorCreate(_Strict):
-    name: str = Field(min_length=1, max_length=200, description="Human-readable name")
-    kind: str = Field(default="", max_length=100, description="Free-form type, e.g. 'temperature'")
+    name: str = Field(min_length=1, max_length=200, pattern=NO_CONTROL_CHARS, description="Human-readable name")
+    kind: str = Field(
+        default="", max_length=100, pattern=NO_CONTROL_CHARS, description="Free-form type, e.g. 'temperature'"
+    )
 
 
 class Sensor(BaseModel):

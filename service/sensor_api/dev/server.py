@@ -52,7 +52,10 @@ class LocalServer:
             "--timeout-graceful-shutdown",
             "20",
         ]
+        # Readiness is read from each worker's "ready" log line: JSON logs at INFO or finer.
         env = {**os.environ, **self.env, "WEB_CONCURRENCY": str(self.workers), "LOG_JSON": "true"}
+        if env.get("LOG_LEVEL", "INFO").upper() not in ("INFO", "DEBUG"):
+            raise LocalPgError("LocalServer needs LOG_LEVEL=INFO or DEBUG to see the workers become ready")
         self.process = subprocess.Popen(cmd, stdout=handle, stderr=subprocess.STDOUT, env=env)
         os.close(handle)
         self._wait_ready(timeout)

@@ -1,0 +1,87 @@
+"""Helpers for the sensor API tests: an in-process client with the app's lifespan, and polling."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+import httpx
+from fastapi import FastAPI
+from sensor_api.app import create_app
+from sensor_api.settings import ServiceSettings
+
+ADMIN_KEY = "admin-test-key"
+READER_KEY = "reader-test-key"
+ADMIN = {"X-API-Key": ADMIN_KEY}
+READER = {"X-API-Key": READER_KEY}
+
+
+def make_settings(primary_dsn: str, replica_dsn: str | None = None, **overrides: Any) -> ServiceSettings:
+    values: dict[str, Any] = {
+        "database_url": primary_dsn,
+        "read_database_url": replica_dsn,
+        "admin_api_keys": ADMIN_KEY,
+        "reader_api_keys": READER_KEY,
+        "log_json": False,
+        "db_connection_budget": 8,
+        "max_tasks": 1,
+        "web_concurrency": 1,
+        "replica_poll_seconds": 0.1,
+        "metrics_interval_seconds": 3600,
+    }
+    values.update(overrides)
+    return ServiceSettings(**values)
+
+
+@asynccontextmanager
+async def running_app(settings: ServiceSettings) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    """The app with its lifespan (pools, monitor, ingest queue) and a client speaking ASGI to it."""
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://sensor-api.test") as client:
+            yield app, client
+
+
+@asynccontextmanager
+async def running_client(settings: ServiceSettings) -> AsyncIterator[httpx.AsyncClient]:
+    async with running_app(settings) as (_, client):
+        yield client
+
+
+async def register(client: httpx.AsyncClient, name: str = "probe") -> tuple[str, dict[str, str]]:
+    """A new sensor's id and the headers carrying its key."""
+    response = await client.post("/v1/sensors", json={"name": name, "kind": "temperature"}, headers=ADMIN)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    return body["id"], {"X-API-Key": body["api_key"]}
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+async def poll_until(check: Callable[[], Awaitable[bool]], timeout: float, what: str) -> None:
+    """Re-evaluate `check` until it holds; fail with `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if await check():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout} s waiting for: {what}")
+
+
+async def stored_values(dsn: str, sensor_id: str) -> list[float]:
+    """What the primary holds for a sensor, read with SQL (independent of the API)."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        rows = await conn.fetch("SELECT value FROM readings WHERE sensor_id = $1 ORDER BY value", uuid.UUID(sensor_id))
+    finally:
+        await conn.close()
+    return [r["value"] for r in rows]
