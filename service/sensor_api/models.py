@@ -7,7 +7,6 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-
 NO_CONTROL_CHARS = r"^[^\x00-\x1f\x7f]*$"  # PostgreSQL text cannot hold NUL; names need no control characters
 
 
