@@ -56,8 +56,17 @@ test: install tools pg lint
 test-fast: install
 	$(PY) -m pytest tests/unit tests/functional $(PYTEST_ARGS)
 
+# Each function's package must stay under 15 MB unpacked (boto3 comes with the Lambda runtime).
+MAX_PACKAGE_BYTES := 15000000
+
 build: tools
 	PATH="$(CURDIR)/$(SAM_VENV)/bin:$$PATH" sam build --template-file template.yaml
+	@for dir in .aws-sam/build/*/; do \
+		[ -f "$$dir/autopilot/__init__.py" ] || continue; \
+		size=$$(du -sb "$$dir" | cut -f1); \
+		echo "$$(basename "$$dir"): $$size bytes unpacked"; \
+		[ "$$size" -lt $(MAX_PACKAGE_BYTES) ] || { echo "$$(basename "$$dir") is over $(MAX_PACKAGE_BYTES) bytes" >&2; exit 1; }; \
+	done
 
 bench: install
 	$(PY) -m bench.run_control_plane
