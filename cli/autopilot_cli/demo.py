@@ -1,11 +1,13 @@
-"""``make demo``: one incident on the embedded stack, told step by step.
+"""``make demo``: one incident on the embedded stack, through the real remediation workflow.
 
-The scaling guide's stack is created in an embedded AWS (moto on 127.0.0.1); the real handlers run with their
-environment from template.yaml, in virtual time taken from the events.
+The scaling guide's stack is created from ``template.yaml`` in an embedded AWS (moto on 127.0.0.1); the state
+machine is the real ASL file, executed by moto's Step Functions, and its Lambda tasks run the real handlers
+in-process. Time is virtual: decisions take their time from the events.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,27 +16,64 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from rich.markdown import Markdown
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
 from autopilot_cli.embedded.actuator import reconcile_capacity
+from autopilot_cli.embedded.lambda_router import LambdaRouter
 from autopilot_cli.embedded.seed_stack import EmbeddedStack, seed_stack
 from autopilot_cli.embedded.server import client_environment, patched_environ, running_server
-from autopilot_cli.invoke import run_handler
+from autopilot_cli.embedded.workflow import (
+    DeployedWorkflow,
+    ExecutionResult,
+    answer_approval,
+    deploy_workflow,
+    envelope,
+    start,
+    wait_for,
+    wait_for_approval,
+)
+from autopilot_cli.invoke import logs_to_stderr, run_handler
 from autopilot_cli.output import console
 from autopilot_cli.template_model import function_environment
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
+FAST_WAITS = {"verify": 0, "approval_timeout": 60}
+
+
+def _quiet_functions() -> None:
+    """The story is told on stdout; the functions' JSON logs (warnings only) go to stderr, metrics nowhere."""
+    from autopilot.observability import logger
+
+    logger.setLevel("WARNING")
+    logs_to_stderr()
 
 
 @contextmanager
-def embedded_stack() -> Iterator[EmbeddedStack]:
-    with running_server() as port, patched_environ(client_environment(port, "us-east-2")):
-        yield seed_stack()
+def embedded_workflow() -> Iterator[tuple[EmbeddedStack, DeployedWorkflow]]:
+    """The embedded AWS with the seed stack and the workflow; Lambda tasks routed to the handlers."""
+    env = {**client_environment(0, "us-east-2"), "POWERTOOLS_METRICS_DISABLED": "true"}
+    with running_server() as port, patched_environ({**env, **client_environment(port, "us-east-2")}):
+        stack = seed_stack()
+        router = LambdaRouter(stack.resolver)
+        router.before_invoke(lambda _logical_id, _payload: reconcile_capacity(stack.resource_id, stack.region))
+        with router.active():
+            yield stack, deploy_workflow(stack.resolver)
 
 
 def _event(name: str) -> dict[str, Any]:
     return json.loads((EVENTS / name).read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def _at(event: dict[str, Any], minutes: int) -> dict[str, Any]:
+    """The same alarm, a new episode ``minutes`` after the sample's."""
+    moved = copy.deepcopy(event)
+    when = datetime.fromisoformat(event["time"].replace("Z", "+00:00")) + timedelta(minutes=minutes)
+    moved["time"] = when.isoformat().replace("+00:00", "Z")
+    moved["detail"]["state"]["timestamp"] = when.isoformat()
+    return moved
 
 
 def _capacity(stack: EmbeddedStack) -> str:
@@ -48,15 +87,38 @@ def _capacity(stack: EmbeddedStack) -> str:
     )
 
 
-def _step(stack: EmbeddedStack, title: str, function: str, payload: Any) -> dict[str, Any]:
-    result: dict[str, Any] = run_handler(function, payload, function_environment(stack.resolver, function))
-    reconcile_capacity(stack.resource_id, stack.region)
-    lines = [f"[bold]{result.get('summary', '')}[/]"]
-    if result.get("reason"):
-        lines.append(f"why: {result['reason']}")
+def _show(stack: EmbeddedStack, title: str, result: ExecutionResult) -> None:
+    tasks = [s for s in result.entered_states() if s[0].isupper() and not s.startswith(("Route", "Read", "Check"))]
+    output = result.output if isinstance(result.output, dict) else {}
+    notified = (output.get("notification") or output.get("notify") or {}).get("subject", "")
+    lines = [f"states: {' → '.join(tasks)}", f"execution: {result.status}"]
+    if notified:
+        lines.append(f"notification: [bold]{escape(notified)}[/]")
     lines.append(f"now: {_capacity(stack)}")
-    console.print(Panel("\n".join(lines), title=f"{title}  [dim]({function})[/]", expand=True))
+    console.print(Panel("\n".join(lines), title=title, expand=True))
+
+
+def _run(stack: EmbeddedStack, workflow: DeployedWorkflow, title: str, payload: dict[str, Any]) -> ExecutionResult:
+    result = wait_for(start(workflow, payload), workflow.region, timeout=120)
+    _show(stack, title, result)
     return result
+
+
+def _approval_episode(stack: EmbeddedStack, workflow: DeployedWorkflow) -> None:
+    boto3.client("ecs").update_service(cluster=stack.cluster, service=stack.service, desiredCount=20)
+    alarm = _at(_event("alarm-cpu-emergency.json"), 120)
+    arn = start(workflow, envelope(alarm, now=alarm["time"], seconds=FAST_WAITS))
+    request = wait_for_approval(arn, workflow.region, timeout=60)
+    summary = request.message.get("approval_request", {}).get("summary", "")
+    console.print(
+        Panel(
+            f"{summary}\n→ approved by sre-on-call (autopilot approve <token>)",
+            title="16:00 still in alarm at MaxCapacity: approval requested",
+            expand=True,
+        )
+    )
+    answer_approval(request.task_token, approved=True, by="sre-on-call", region=workflow.region)
+    _show(stack, "16:00 approved", wait_for(arn, workflow.region, timeout=120))
 
 
 def _audit_table(stack: EmbeddedStack) -> Table:
@@ -67,43 +129,57 @@ def _audit_table(stack: EmbeddedStack) -> Table:
         table.add_column(column, overflow="fold", min_width=width)
     for item in records:
         table.add_row(
-            str(item["at"]), str(item["function"]), str(item["action"]), str(item["taken"]), str(item["reason"])[:140]
+            str(item["at"])[11:19],
+            str(item["function"]),
+            str(item["action"]),
+            str(item["taken"]),
+            str(item["reason"])[:160],
         )
     return table
 
 
 def _cost(stack: EmbeddedStack) -> None:
-    from autopilot_cli.cost_command import render_cost_report
-
-    env = function_environment(stack.resolver, "CostReportFunction")
-    console.print(Panel(render_cost_report(env, "md"), title="Cost report (CostReportFunction)", expand=True))
+    report = run_handler(
+        "CostReportFunction",
+        _event("schedule-cost-report.json"),
+        function_environment(stack.resolver, "CostReportFunction"),
+    )
+    body = boto3.client("s3").get_object(Bucket=stack.bucket, Key=report["delivery"]["markdown_key"])["Body"].read()
+    console.print(
+        Panel(Markdown(body.decode("utf-8")), title="Daily cost report (CostReportFunction → S3)", expand=True)
+    )
 
 
 def run_demo() -> None:
-    console.rule("[bold]Sensor Autopilot — demo on the embedded AWS (no account)")
-    with embedded_stack() as stack:
+    _quiet_functions()
+    console.rule("[bold]Sensor Autopilot — one incident on the embedded AWS (no account, no Docker)")
+    with embedded_workflow() as (stack, workflow):
         console.print(
-            f"Seed stack: cluster {stack.cluster}, service {stack.service}; {_capacity(stack)}; "
+            f"Seed stack from template.yaml: {stack.cluster}/{stack.service}, {_capacity(stack)}; "
             f"RDS {stack.primary_id} + {stack.replica_id}"
         )
         alarm = _event("alarm-cpu-emergency.json")
-        decision = _step(stack, "14:00 CPU emergency alarm (95 %)", "EmergencyScaleFunction", alarm)
-        _step(stack, "EventBridge delivers the same alarm again", "EmergencyScaleFunction", alarm)
-        recovered = _event("alarm-cpu-recovered.json")
-        _step(stack, "14:20 alarm back to OK", "RestoreCapacityFunction", recovered)
-        ok_at = datetime.fromisoformat(recovered["time"].replace("Z", "+00:00"))
-        later = (ok_at + timedelta(seconds=181)).isoformat()
-        _step(
+        _run(
             stack,
-            "14:23 OK for longer than the scale-in cooldown",
-            "RestoreCapacityFunction",
-            {"trigger": recovered, "now": later},
+            workflow,
+            "14:00 CPU emergency alarm (95 %) → remediation workflow",
+            envelope(alarm, now=alarm["time"], seconds=FAST_WAITS),
         )
-        _step(stack, "15:05 sweeper (every 5 minutes)", "SweeperFunction", _event("schedule-sweeper.json"))
+        _run(
+            stack,
+            workflow,
+            "14:00 EventBridge delivers the same alarm again (at least once)",
+            envelope(alarm, now=alarm["time"], seconds=FAST_WAITS),
+        )
+        recovered = _event("alarm-cpu-recovered.json")
+        ok_at = datetime.fromisoformat(recovered["time"].replace("Z", "+00:00"))
+        _run(
+            stack,
+            workflow,
+            "14:23 alarm OK for longer than the 180 s scale-in cooldown",
+            envelope(recovered, now=ok_at + timedelta(seconds=181), seconds=FAST_WAITS),
+        )
+        _approval_episode(stack, workflow)
         console.print(_audit_table(stack))
         _cost(stack)
-        console.print(
-            f"Decision of the incident: {decision.get('summary')}\n"
-            "After the restore, target tracking scales the service in from the desired count at its own pace."
-        )
-    console.rule("[bold green]demo complete")
+    console.rule("[bold green]demo complete — every step above ran the real ASL and the real handlers")

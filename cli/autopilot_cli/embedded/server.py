@@ -65,8 +65,10 @@ def running_server(port: int | None = None) -> Iterator[int]:
     configure_moto()
     chosen = port or free_port()
     server = ThreadedMotoServer(ip_address=HOST, port=chosen, verbose=False)
-    server.start()
-    try:
-        yield chosen
-    finally:
-        server.stop()
+    # moto's Step Functions engine calls Lambda at localhost:$MOTO_PORT when it is a server
+    with patched_environ({"MOTO_PORT": str(chosen)}):
+        server.start()
+        try:
+            yield chosen
+        finally:
+            server.stop()
