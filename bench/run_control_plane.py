@@ -100,14 +100,14 @@ def bench_handlers() -> dict[str, Any]:
 
 
 def bench_workflow() -> dict[str, Any]:
-    from autopilot_cli.embedded.actuator import reconcile_capacity
+    from autopilot_cli.embedded.actuator import actuator_hook
     from autopilot_cli.embedded.lambda_router import LambdaRouter
     from autopilot_cli.embedded.seed_stack import seed_stack
     from autopilot_cli.embedded.workflow import deploy_workflow, envelope, start, wait_for
 
     stack = seed_stack()
     router = LambdaRouter(stack.resolver)
-    router.before_invoke(lambda _l, _p: reconcile_capacity(stack.resource_id, stack.region))
+    router.before_invoke(actuator_hook(stack.resource_id, stack.region))
     samples = []
     with router.active():
         workflow = deploy_workflow(stack.resolver)

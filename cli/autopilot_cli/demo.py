@@ -21,7 +21,7 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
-from autopilot_cli.embedded.actuator import reconcile_capacity
+from autopilot_cli.embedded.actuator import actuator_hook
 from autopilot_cli.embedded.lambda_router import LambdaRouter
 from autopilot_cli.embedded.seed_stack import EmbeddedStack, seed_stack
 from autopilot_cli.embedded.server import client_environment, patched_environ, running_server
@@ -58,7 +58,7 @@ def embedded_workflow() -> Iterator[tuple[EmbeddedStack, DeployedWorkflow]]:
     with running_server() as port, patched_environ({**env, **client_environment(port, "us-east-2")}):
         stack = seed_stack()
         router = LambdaRouter(stack.resolver)
-        router.before_invoke(lambda _logical_id, _payload: reconcile_capacity(stack.resource_id, stack.region))
+        router.before_invoke(actuator_hook(stack.resource_id, stack.region))
         with router.active():
             yield stack, deploy_workflow(stack.resolver)
 

@@ -7,6 +7,9 @@ the tasks arrive, as it would in an account.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import boto3
 
 
@@ -23,3 +26,12 @@ def reconcile_capacity(resource_id: str, region: str) -> tuple[int, int]:
     if wanted != desired:
         ecs.update_service(cluster=cluster, service=service, desiredCount=wanted)
     return desired, wanted
+
+
+def actuator_hook(resource_id: str, region: str) -> Callable[[str, Any], None]:
+    """A Lambda-router hook that plays Application Auto Scaling's part before each function runs."""
+
+    def hook(_logical_id: str, _payload: Any) -> None:
+        reconcile_capacity(resource_id, region)
+
+    return hook
