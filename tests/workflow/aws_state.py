@@ -110,4 +110,3 @@ def replica_endpoint(stack: EmbeddedStack) -> str:
         DBInstanceIdentifier=stack.replica_id
     )["DBInstances"][0]
     return str(described["Endpoint"]["Address"])
-
