@@ -197,6 +197,7 @@ def wait_for(execution_arn: str, region: str, timeout: float = 60.0, poll: float
 def pending_approval(execution_arn: str, region: str) -> ApprovalRequest | None:
     """The approval request the execution is waiting on now (published and not yet answered), if any."""
     pending: ApprovalRequest | None = None
+    candidate: ApprovalRequest | None = None
     state = ""
     for event in history(execution_arn, region):
         if "stateEnteredEventDetails" in event:
