@@ -67,6 +67,63 @@ def invoke(
 
 
 @app.command()
+def run(
+    event: Annotated[Path, typer.Option("--event", "-e", help="Event file (see events/)")],
+    now: Annotated[str | None, typer.Option(help="Decision time (ISO 8601) instead of the event's own")] = None,
+    dry_run: Annotated[bool | None, typer.Option("--dry-run/--enforce", help="Override DRY_RUN for this run")] = None,
+    verify_seconds: Annotated[int, typer.Option(help="Seconds the workflow waits before verifying")] = 0,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the execution")] = 120.0,
+) -> None:
+    """Run the remediation workflow on the embedded AWS with an event; stops at an approval request."""
+    from autopilot_cli.embedded.workflow import DeployedWorkflow, WorkflowError, envelope
+    from autopilot_cli.workflow_commands import run_until_settled
+
+    try:
+        trigger = load_event(event)
+        with session.embedded_aws() as handle:
+            workflow = DeployedWorkflow(handle.state_machine_arn, {}, {}, handle.region)
+            payload = envelope(trigger, now=now, dry_run=dry_run, seconds={"verify": verify_seconds})
+            result = run_until_settled(workflow, payload, timeout)
+    except (InvokeError, WorkflowError, session.EmbeddedError) as exc:
+        output.fail(str(exc))
+        raise typer.Exit(code=2 if isinstance(exc, InvokeError) else 1) from exc
+    output.emit_json(result)
+    if result["status"] == "WAITING_FOR_APPROVAL":
+        output.errors.print(
+            f"approval requested: autopilot approve {result['task_token'][:16]}... --by YOU", soft_wrap=True
+        )
+    elif result["status"] != "SUCCEEDED":
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def approve(
+    task_token: Annotated[str, typer.Argument(help="The task token from the approval message")],
+    by: Annotated[str, typer.Option(help="Who answers (kept in the audit trail)")],
+    reject: Annotated[bool, typer.Option("--reject", help="Reject instead of approving")] = False,
+    comment: Annotated[str, typer.Option(help="Why")] = "",
+    aws: AwsFlag = False,
+) -> None:
+    """Answer an approval request of the workflow (SendTaskSuccess with approved true or false)."""
+    from autopilot_cli.embedded.workflow import WorkflowError
+    from autopilot_cli.workflow_commands import approve as answer
+
+    try:
+        if aws:
+            result = answer(task_token, not reject, by, os.environ.get("AWS_REGION", "us-east-2"), comment)
+        else:
+            with session.embedded_aws() as handle:
+                result = answer(task_token, not reject, by, handle.region, comment)
+    except (WorkflowError, session.EmbeddedError) as exc:
+        output.fail(str(exc))
+        raise typer.Exit(code=1) from exc
+    except Exception as exc:  # botocore's TaskDoesNotExist / InvalidToken / TaskTimedOut
+        output.fail(f"the approval could not be answered: {exc}. Check the token; it may have expired.")
+        raise typer.Exit(code=1) from exc
+    output.emit_json(result)
+
+
+@app.command()
 def cost(
     format: Annotated[str, typer.Option("--format", "-f", help="json or md")] = "md",
     chart: Annotated[Path | None, typer.Option(help="Also draw the scenarios as a PNG chart")] = None,

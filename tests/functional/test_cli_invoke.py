@@ -6,8 +6,10 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import boto3
 import pytest
 from autopilot_cli.embedded import session
+from autopilot_cli.embedded.workflow import wait_for
 from autopilot_cli.main import app
 from typer.testing import CliRunner
 
@@ -72,3 +74,25 @@ def test_status_shows_the_lease_after_the_raise(embedded: None) -> None:
     assert status["target"]["min"] == 6
     assert [(lease["original_min"], lease["leased_min"]) for lease in status["leases"]] == [(3, 6)]
     assert [d["action"] for d in status["recent_decisions"]][:1] == ["raise_floor"]
+
+
+def test_run_stops_at_an_approval_and_approve_raises_max(embedded: None, tmp_path: Path) -> None:
+    with session.embedded_aws():
+        boto3.client("ecs").update_service(cluster="sensor-app-cluster", service="sensor-app-service", desiredCount=20)
+    event = json.loads((EVENTS / "alarm-cpu-emergency.json").read_text())
+    event["time"], event["detail"]["state"]["timestamp"] = "2026-11-27T18:00:05Z", "2026-11-27T18:00:05.000+0000"
+    at_max = tmp_path / "at-max.json"
+    at_max.write_text(json.dumps(event))
+    started = CliRunner().invoke(app, ["run", "--event", str(at_max)])
+    assert started.exit_code == 0, started.stderr
+    waiting = json.loads(started.stdout)
+    assert waiting["status"] == "WAITING_FOR_APPROVAL" and waiting["task_token"]
+    answered = CliRunner().invoke(app, ["approve", waiting["task_token"], "--by", "sre-on-call"])
+    assert answered.exit_code == 0 and json.loads(answered.stdout) == {"answered": "approved", "by": "sre-on-call"}
+    with session.embedded_aws() as handle:
+        finished = wait_for(waiting["execution_arn"], handle.region, timeout=60)
+    assert finished.status == "SUCCEEDED"
+    status = json.loads(CliRunner().invoke(app, ["status", "--json"]).stdout)
+    assert status["target"]["max"] == 25
+    bogus = CliRunner().invoke(app, ["approve", "not-a-token", "--by", "sre-on-call"])
+    assert bogus.exit_code == 1 and "could not be answered" in bogus.stderr

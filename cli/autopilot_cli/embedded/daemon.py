@@ -12,8 +12,11 @@ import signal
 import threading
 from pathlib import Path
 
+from autopilot_cli.embedded.actuator import actuator_hook
+from autopilot_cli.embedded.lambda_router import LambdaRouter
 from autopilot_cli.embedded.seed_stack import REGION, seed_stack
 from autopilot_cli.embedded.server import client_environment, patched_environ, running_server
+from autopilot_cli.embedded.workflow import deploy_workflow
 
 
 def _write_state(path: Path, state: dict[str, object]) -> None:
@@ -26,20 +29,26 @@ def serve(port: int, state_file: Path) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    with running_server(port) as bound, patched_environ(client_environment(bound, REGION)):
+    env = {**client_environment(port, REGION), "POWERTOOLS_METRICS_DISABLED": "true"}
+    with running_server(port) as bound, patched_environ(env):
         stack = seed_stack(REGION)
-        _write_state(
-            state_file,
-            {
-                "pid": os.getpid(),
-                "port": bound,
-                "region": REGION,
-                "physical_ids": stack.resolver.physical_ids,
-                "attributes": stack.resolver.attributes,
-                "resource_id": stack.resource_id,
-            },
-        )
-        stop.wait()
+        router = LambdaRouter(stack.resolver)
+        router.before_invoke(actuator_hook(stack.resource_id, REGION))
+        with router.active():
+            workflow = deploy_workflow(stack.resolver)
+            _write_state(
+                state_file,
+                {
+                    "pid": os.getpid(),
+                    "port": bound,
+                    "region": REGION,
+                    "physical_ids": stack.resolver.physical_ids,
+                    "attributes": stack.resolver.attributes,
+                    "resource_id": stack.resource_id,
+                    "state_machine_arn": workflow.state_machine_arn,
+                },
+            )
+            stop.wait()
     state_file.unlink(missing_ok=True)
 
 

@@ -33,6 +33,7 @@ class EmbeddedHandle:
     region: str
     pid: int
     resource_id: str
+    state_machine_arn: str
     resolver: Resolver
 
     def function_env(self, logical_id: str) -> dict[str, str]:
@@ -126,6 +127,7 @@ def handle_from_state(state: dict[str, Any]) -> EmbeddedHandle:
         region=state["region"],
         pid=int(state["pid"]),
         resource_id=state["resource_id"],
+        state_machine_arn=state["state_machine_arn"],
         resolver=resolver,
     )
 
