@@ -23,12 +23,15 @@ from autopilot_cli.embedded.template_resources import (
 )
 from autopilot_cli.template_model import Resolver, load_template
 from moto import mock_aws
+from moto.cloudformation.parsing import NULL_MODELS
 from moto.events.models import EventPattern
 
 from tests.template.conftest import TEMPLATE
 from tests.template.sam_transform import transformed_template
 from tests.template.stack_in_moto import ACCOUNT, IMAGE, MASTER_SECRET_ARN, REGION, STACK_NAME, deploy, moto_gaps
 
+# moto lists a wait condition handle as unsupported each time it reads the stack; it has nothing to create.
+pytestmark = pytest.mark.filterwarnings("ignore:Tried to parse AWS..CloudFormation..WaitConditionHandle")
 CLUSTER = "sensor-app-cluster"
 SERVICE = "sensor-app-service"
 PRIMARY = "sensor-postgres-high-perf"
@@ -123,7 +126,9 @@ def test_the_stack_is_created_with_every_resource_moto_supports(deployed: Deploy
     expected = {
         name
         for name, res in transformed_template()["Resources"].items()
-        if name not in deployed.outside and res.get("Condition") not in ("HasCertificate", "HasNotificationEmail")
+        if name not in deployed.outside
+        and res.get("Condition") not in ("HasCertificate", "HasNotificationEmail")
+        and res["Type"] not in NULL_MODELS  # e.g. the listeners' wait handle: nothing to create, nothing listed
     }
     assert expected - set(deployed.physical) == set()
 
