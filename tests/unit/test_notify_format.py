@@ -40,16 +40,31 @@ def test_raised_floor_message_says_how_to_undo() -> None:
     assert "--resource-id service/c/s" in undo and "--min-capacity 3" in undo and "15:00:00Z" in undo
 
 
-def test_failure_says_nothing_changed_and_which_step() -> None:
+def test_failure_before_any_change_says_nothing_changed_and_which_step() -> None:
     state = {
         "trigger": {"source": "autopilot.manual", "kind": "scale-out", "requested_by": "sre", "reason": "test"},
-        "decision": {"action": "raise_floor", "taken": True, "summary": "Raised"},
-        "notice": {"outcome": "failed", "failed_step": "EmergencyScale", "error": {"Error": "ThrottlingException"}},
+        "notice": {
+            "outcome": "failed",
+            "failed_step": "EmergencyScale",
+            "error": {"Error": "ThrottlingException"},
+            "left_unchanged": "No later step ran.",
+            "summary": "EmergencyScale failed. No later step ran.",
+        },
     }
     message = render(state)
-    assert "FAILED at EmergencyScale" in message.subject
-    assert "Nothing was changed." in message.body.split("WHAT CHANGED")[1]
+    assert "FAILED at EmergencyScale: EmergencyScale failed" in message.subject
+    changed = message.body.split("WHAT CHANGED")[1].split("HOW TO UNDO")[0]
+    assert "Nothing was changed." in changed and "After the failure: No later step ran." in changed
     assert "ThrottlingException" in message.body
+
+
+def test_failure_after_a_change_reports_the_change() -> None:
+    state = {
+        "decision": {"action": "raise_floor", "taken": True, "summary": "Raised the floor from 3 to 6"},
+        "notice": {"outcome": "failed", "failed_step": "Verify", "left_unchanged": "The decision was applied."},
+    }
+    changed = render(state).body.split("WHAT CHANGED")[1].split("HOW TO UNDO")[0]
+    assert "Raised the floor from 3 to 6" in changed and "Nothing was changed." not in changed
 
 
 def test_long_subject_is_cut() -> None:

@@ -61,7 +61,7 @@ def _undo(state: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _outcome(state: dict[str, Any]) -> tuple[str, str]:
+def _headline(state: dict[str, Any]) -> str:
     notice = state.get("notice") or {}
     outcome = str(notice.get("outcome", ""))
     for key in ("promotion", "decision", "restore", "verdict", "sweep", "report", "assessment"):
@@ -73,14 +73,14 @@ def _outcome(state: dict[str, Any]) -> tuple[str, str]:
         headline = "no decision was needed"
     if outcome == "failed":
         step = notice.get("failed_step") or "a step"
-        headline = f"FAILED at {step}: {headline}"
+        headline = f"FAILED at {step}: {notice.get('summary') or headline}"
     elif outcome == "not_approved":
         headline = f"Not approved, nothing changed: {headline}"
-    return outcome or "succeeded", headline
+    return headline
 
 
 def render(state: dict[str, Any]) -> Message:
-    outcome, headline = _outcome(state)
+    headline = _headline(state)
     trigger = state.get("trigger") or {}
     parts = [
         "WHAT HAPPENED",
@@ -99,8 +99,10 @@ def render(state: dict[str, Any]) -> Message:
     notice = state.get("notice") or {}
     if notice.get("error"):
         parts += ["", "ERROR", f"  {json.dumps(notice['error'], default=str)[:1500]}"]
-    changed = _changed(state) if outcome != "failed" else []
-    parts += ["", "WHAT CHANGED"] + ([f"  {c}" for c in changed] or ["  Nothing was changed."])
+    changed = [f"  {c}" for c in _changed(state)] or ["  Nothing was changed."]
+    if notice.get("left_unchanged"):
+        changed.append(f"  After the failure: {notice['left_unchanged']}")
+    parts += ["", "WHAT CHANGED", *changed]
     undo = _undo(state)
     parts += ["", "HOW TO UNDO"] + ([f"  {u}" for u in undo] or ["  Nothing to undo."])
     parts += ["", "DETAILS", json.dumps({k: v for k, v in state.items() if k != "trigger"}, indent=2, default=str)]
