@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from autopilot_cli.embedded.actuator import reconcile_capacity
+from autopilot_cli.embedded.actuator import actuator_hook
 from autopilot_cli.embedded.lambda_router import LambdaRouter
 from autopilot_cli.embedded.seed_stack import EmbeddedStack
 from autopilot_cli.embedded.workflow import (
@@ -35,7 +35,7 @@ def router(stack: EmbeddedStack) -> Iterator[LambdaRouter]:
     """Lambda invocations run our handlers; before each one, Application Auto Scaling's part is played (moto does
     not move the service's desired count into a changed MinCapacity/MaxCapacity by itself)."""
     routed = LambdaRouter(stack.resolver)
-    routed.before_invoke(lambda _logical_id, _payload: reconcile_capacity(stack.resource_id, stack.region))
+    routed.before_invoke(actuator_hook(stack.resource_id, stack.region))
     with routed.active():
         yield routed
 
