@@ -49,7 +49,10 @@ def serve(port: int, state_file: Path) -> None:
                 },
             )
             stop.wait()
-    state_file.unlink(missing_ok=True)
+            # All state is in memory and goes with the process: end it now rather than wait for
+            # moto's server and executor threads to wind down.
+            state_file.unlink(missing_ok=True)
+            os._exit(0)
 
 
 def main() -> None:
