@@ -30,9 +30,24 @@ class FaultPlan:
         if self.times is not None and self.failed >= self.times:
             return None
         self.failed += 1
-        body = json.dumps({"__type": self.code, "message": f"injected {self.code}"})
-        headers = {"x-amzn-ErrorType": self.code, "Content-Type": "application/x-amz-json-1.1"}
+        body, headers = self._error_body(request)
         return AWSResponse(request.url, self.status, headers, MockRawResponse(body))  # type: ignore[arg-type]
+
+    def _error_body(self, request: Any) -> tuple[str, dict[str, str]]:
+        """The error in the protocol of the call: XML for query APIs (SNS, RDS, ...), JSON otherwise."""
+        content_type = (
+            str(request.headers.get("Content-Type", b""), "utf-8", "replace")
+            if isinstance(request.headers.get("Content-Type"), bytes)
+            else str(request.headers.get("Content-Type", ""))
+        )
+        if "x-www-form-urlencoded" in content_type:
+            xml = (
+                f"<ErrorResponse><Error><Type>Sender</Type><Code>{self.code}</Code>"
+                f"<Message>injected {self.code}</Message></Error><RequestId>injected</RequestId></ErrorResponse>"
+            )
+            return xml, {"Content-Type": "text/xml"}
+        body = json.dumps({"__type": self.code, "message": f"injected {self.code}"})
+        return body, {"x-amzn-ErrorType": self.code, "Content-Type": "application/x-amz-json-1.1"}
 
 
 class CallCounter:
