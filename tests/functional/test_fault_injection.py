@@ -12,6 +12,6 @@ def test_query_protocol_faults_are_parsed_as_their_code(aws, monkeypatch):
     with inject("sns", "Publish", FaultPlan(code="Throttling", times=1), monkeypatch) as plan:
         sns.publish(TopicArn=arn, Message="x")
     assert plan.calls == 2
-    with inject("sns", "Publish", FaultPlan(code="InternalError", status=500, times=None), monkeypatch):
-        with pytest.raises(Exception, match="InternalError"):
-            sns.publish(TopicArn=arn, Message="x")
+    failing = FaultPlan(code="InternalError", status=500, times=None)
+    with inject("sns", "Publish", failing, monkeypatch), pytest.raises(Exception, match="InternalError"):
+        sns.publish(TopicArn=arn, Message="x")

@@ -35,11 +35,8 @@ class FaultPlan:
 
     def _error_body(self, request: Any) -> tuple[str, dict[str, str]]:
         """The error in the protocol of the call: XML for query APIs (SNS, RDS, ...), JSON otherwise."""
-        content_type = (
-            str(request.headers.get("Content-Type", b""), "utf-8", "replace")
-            if isinstance(request.headers.get("Content-Type"), bytes)
-            else str(request.headers.get("Content-Type", ""))
-        )
+        raw = request.headers.get("Content-Type", "")
+        content_type = raw.decode() if isinstance(raw, bytes) else str(raw)
         if "x-www-form-urlencoded" in content_type:
             xml = (
                 f"<ErrorResponse><Error><Type>Sender</Type><Code>{self.code}</Code>"
