@@ -7,7 +7,6 @@ properties, so the embedded stack and the template cannot drift apart.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import boto3
 
@@ -226,13 +225,3 @@ def seed_stack(region: str = REGION, parameters: dict[str, str] | None = None) -
         physical_ids=ids,
     )
 
-
-def describe(stack: EmbeddedStack) -> dict[str, Any]:
-    """A short summary for the CLI."""
-    return {
-        "cluster": stack.cluster,
-        "service": stack.service,
-        "primary": stack.primary_id,
-        "replica": stack.replica_id,
-        "region": stack.region,
-    }
