@@ -22,6 +22,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from autopilot_cli.embedded.actuator import actuator_hook
+from autopilot_cli.embedded.alarm_mirror import mirror_alarm_state
 from autopilot_cli.embedded.lambda_router import LambdaRouter
 from autopilot_cli.embedded.seed_stack import EmbeddedStack, seed_stack
 from autopilot_cli.embedded.server import client_environment, patched_environ, running_server
@@ -99,6 +100,7 @@ def _show(stack: EmbeddedStack, title: str, result: ExecutionResult) -> None:
 
 
 def _run(stack: EmbeddedStack, workflow: DeployedWorkflow, title: str, payload: dict[str, Any]) -> ExecutionResult:
+    mirror_alarm_state(payload, workflow.region)
     result = wait_for(start(workflow, payload), workflow.region, timeout=120)
     _show(stack, title, result)
     return result
@@ -107,7 +109,9 @@ def _run(stack: EmbeddedStack, workflow: DeployedWorkflow, title: str, payload: 
 def _approval_episode(stack: EmbeddedStack, workflow: DeployedWorkflow) -> None:
     boto3.client("ecs").update_service(cluster=stack.cluster, service=stack.service, desiredCount=20)
     alarm = _at(_event("alarm-cpu-emergency.json"), 120)
-    arn = start(workflow, envelope(alarm, now=alarm["time"], seconds=FAST_WAITS))
+    payload = envelope(alarm, now=alarm["time"], seconds=FAST_WAITS)
+    mirror_alarm_state(payload, workflow.region)
+    arn = start(workflow, payload)
     request = wait_for_approval(arn, workflow.region, timeout=60)
     summary = request.message.get("approval_request", {}).get("summary", "")
     console.print(

@@ -12,6 +12,7 @@ from autopilot.errors import AutopilotError
 from autopilot_cli import output
 from autopilot_cli.embedded import session
 from autopilot_cli.embedded.actuator import reconcile_capacity
+from autopilot_cli.embedded.alarm_mirror import mirror_alarm_state
 from autopilot_cli.invoke import InvokeError, load_event, run_handler, with_overrides
 from autopilot_cli.template_model import Resolver, TemplateError, function_environment, load_template
 
@@ -56,6 +57,7 @@ def invoke(
             result = run_handler(function, payload, _account_env(function, stack_name), stack_name)
         else:
             with session.embedded_aws() as handle:
+                mirror_alarm_state(payload, handle.region)
                 result = run_handler(function, payload, handle.function_env(function))
                 reconcile_capacity(handle.resource_id, handle.region)
     except (InvokeError, TemplateError, AutopilotError, session.EmbeddedError) as exc:
@@ -83,6 +85,7 @@ def run(
         with session.embedded_aws() as handle:
             workflow = DeployedWorkflow(handle.state_machine_arn, {}, {}, handle.region)
             payload = envelope(trigger, now=now, dry_run=dry_run, seconds={"verify": verify_seconds})
+            mirror_alarm_state(payload, handle.region)
             result = run_until_settled(workflow, payload, timeout)
     except (InvokeError, WorkflowError, session.EmbeddedError) as exc:
         output.fail(str(exc))

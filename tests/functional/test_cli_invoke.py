@@ -74,6 +74,7 @@ def test_status_shows_the_lease_after_the_raise(embedded: None) -> None:
     assert status["target"]["min"] == 6
     assert [(lease["original_min"], lease["leased_min"]) for lease in status["leases"]] == [(3, 6)]
     assert [d["action"] for d in status["recent_decisions"]][:1] == ["raise_floor"]
+    assert "sensor-autopilot-cpu-emergency" in status["alarms_in_alarm"]  # the injected event's state, mirrored
 
 
 def test_run_stops_at_an_approval_and_approve_raises_max(embedded: None, tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import boto3
 
+from autopilot_cli.embedded.template_resources import bind_workload, create_alarms, create_autoscaling
 from autopilot_cli.template_model import Resolver, load_template
 
 STACK_NAME = "sensor-autopilot"
@@ -143,20 +144,6 @@ def _ecs(resolver: Resolver, subnets: list[str], sg: str, tg: str) -> None:
     ecs.update_service(cluster=CLUSTER, service=SERVICE, desiredCount=baseline)
 
 
-def _autoscaling(resolver: Resolver) -> str:
-    region = resolver.region
-    aas = boto3.client("application-autoscaling", region_name=region)
-    resource_id = f"service/{CLUSTER}/{SERVICE}"
-    aas.register_scalable_target(
-        ServiceNamespace="ecs",
-        ResourceId=resource_id,
-        ScalableDimension="ecs:service:DesiredCount",
-        MinCapacity=int(_param(resolver, "MinCapacity", "3")),
-        MaxCapacity=int(_param(resolver, "MaxCapacity", "20")),
-    )
-    return resource_id
-
-
 def _database(resolver: Resolver, subnets: list[str], sg: str) -> str:
     region = resolver.region
     rds = boto3.client("rds", region_name=region)
@@ -198,13 +185,23 @@ def seed_stack(region: str = REGION, parameters: dict[str, str] | None = None) -
     ids = _control_plane(resolver)
     lb_arn, tg = _load_balancer(region, vpc, subnets, sg)
     _ecs(resolver, subnets, sg, tg)
-    resource_id = _autoscaling(resolver)
     writer_host = _database(resolver, subnets, sg)
+    resolver.physical_ids.update({k: v for k, v in ids.items() if "." not in k})
+    resolver.attributes.update({k: v for k, v in ids.items() if "." in k})
+    bind_workload(
+        resolver,
+        cluster=CLUSTER,
+        service=SERVICE,
+        load_balancer_arn=lb_arn,
+        target_group_arn=tg,
+        primary=PRIMARY_DB,
+        replica=REPLICA_DB,
+    )
+    resource_id = create_autoscaling(resolver)  # the scalable target and the native policies, as the template says
+    create_alarms(resolver)
     boto3.client("ssm", region_name=region).put_parameter(
         Name=ids["WriterHostParameter"], Value=writer_host, Type="String", Overwrite=True
     )
-    resolver.physical_ids.update({k: v for k, v in ids.items() if "." not in k})
-    resolver.attributes.update({k: v for k, v in ids.items() if "." in k})
     return EmbeddedStack(
         region=region,
         account=ACCOUNT,
@@ -224,4 +221,3 @@ def seed_stack(region: str = REGION, parameters: dict[str, str] | None = None) -
         resolver=resolver,
         physical_ids=ids,
     )
-
