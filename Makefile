@@ -9,7 +9,7 @@ SAM_CLI_VERSION := 1.170.0
 CHECKOV_VERSION := 3.3.30
 PYTEST_ARGS ?=
 
-.PHONY: help install tools demo test test-fast lint build bench bench-service clean pg
+.PHONY: help install dev tools demo test test-fast lint build bench bench-service clean pg
 
 help:
 	@echo "make demo   - run the control plane against the embedded AWS (no account needed)"
@@ -18,11 +18,17 @@ help:
 	@echo "make build  - sam build (no Docker, no local Python 3.13)"
 	@echo "make bench  - benchmarks, JSON under bench/results/"
 
+# install: what the product needs (the `autopilot` command, the service); dev: plus the test and lint tools.
 install: $(VENV)/.installed
+dev: $(VENV)/.dev-installed
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
@@ -45,15 +51,15 @@ pg:
 demo: install
 	$(VENV)/bin/autopilot demo
 
-lint: install
+lint: dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check functions cli service tests scripts bench
 	$(VENV)/bin/mypy
 
-test: install tools pg lint
+test: dev tools pg lint
 	PATH="$(CURDIR)/$(SAM_VENV)/bin:$(CURDIR)/$(CHECKOV_VENV)/bin:$$PATH" $(PY) -m pytest $(PYTEST_ARGS)
 
-test-fast: install
+test-fast: dev
 	$(PY) -m pytest tests/unit tests/functional $(PYTEST_ARGS)
 
 # Each function's package must stay under 15 MB unpacked (boto3 comes with the Lambda runtime).
@@ -68,7 +74,7 @@ build: tools
 		[ "$$size" -lt $(MAX_PACKAGE_BYTES) ] || { echo "$$(basename "$$dir") is over $(MAX_PACKAGE_BYTES) bytes" >&2; exit 1; }; \
 	done
 
-bench: install
+bench: dev
 	$(PY) -m bench.run_control_plane
 
 clean:
