@@ -7,6 +7,7 @@ compare against, so a request costs one (cached) lookup. A fast hash suffices fo
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import secrets
@@ -79,6 +80,7 @@ class Authenticator:
         self._loader = loader
         self._ttl = cache_seconds
         self._cache: dict[uuid.UUID, tuple[float, StoredKey]] = {}
+        self._loading: dict[uuid.UUID, asyncio.Future[StoredKey | None]] = {}
 
     async def authenticate(self, key: str | None) -> Principal:
         if not key:
@@ -101,15 +103,24 @@ class Authenticator:
         self._cache.pop(sensor_id, None)
 
     async def _stored_key(self, sensor_id: uuid.UUID) -> StoredKey | None:
-        now = time.monotonic()
         cached = self._cache.get(sensor_id)
-        if cached is not None and cached[0] > now:
+        if cached is not None and cached[0] > time.monotonic():
             return cached[1]
-        stored = await self._loader(sensor_id)
+        loading = self._loading.get(sensor_id)
+        if loading is None:  # one lookup per sensor at a time, however many requests miss together
+            loading = asyncio.ensure_future(self._load(sensor_id))
+            self._loading[sensor_id] = loading
+        return await asyncio.shield(loading)
+
+    async def _load(self, sensor_id: uuid.UUID) -> StoredKey | None:
+        try:
+            stored = await self._loader(sensor_id)
+        finally:
+            del self._loading[sensor_id]
         if stored is not None and self._ttl > 0:
             if len(self._cache) >= 100_000:
                 self._cache.pop(next(iter(self._cache)))
-            self._cache[sensor_id] = (now + self._ttl, stored)
+            self._cache[sensor_id] = (time.monotonic() + self._ttl, stored)
         return stored
 
 

@@ -41,7 +41,16 @@ class _Item:
 class Coalescer:
     """Coalesced ingest: `submit` returns once the rows are committed, or raises IngestUnavailableError."""
 
-    def __init__(self, write: Writer, *, window_ms: float, max_rows: int, max_pending_rows: int, flushers: int):
+    def __init__(
+        self,
+        write: Writer,
+        *,
+        window_ms: float,
+        max_rows: int,
+        max_pending_rows: int,
+        flushers: int,
+        queue_timeout: float = 10.0,
+    ):
         self._write = write
         self._window = window_ms / 1000.0
         self._max_rows = max_rows
@@ -50,10 +59,18 @@ class Coalescer:
         self._pending: list[_Item] = []
         self._pending_rows = 0
         self._first_at = 0.0
+        self._flushing_rows = 0
+        self._queue_timeout = queue_timeout
         self._has_work = asyncio.Event()
+        self._space = asyncio.Event()
         self._closing = False
         self._tasks: list[asyncio.Task[None]] = []
         self.observer: FlushObserver | None = None
+
+    @property
+    def queued_rows(self) -> int:
+        """Rows accepted but not yet committed (waiting or being written)."""
+        return self._pending_rows + self._flushing_rows
 
     def start(self) -> None:
         self._tasks = [asyncio.create_task(self._run(), name=f"ingest-flusher-{i}") for i in range(self._flushers)]
@@ -68,7 +85,7 @@ class Coalescer:
         if self._closing:
             raise IngestUnavailableError("the service is shutting down: retry, another instance will take it")
         if self._pending_rows + len(rows) > self._max_pending:
-            raise IngestUnavailableError(f"ingest queue is full ({self._pending_rows} readings waiting): retry shortly")
+            await self._wait_for_room(len(rows))
         loop = asyncio.get_running_loop()
         item = _Item(rows, loop.create_future())
         if not self._pending:
@@ -77,6 +94,23 @@ class Coalescer:
         self._pending_rows += len(rows)
         self._has_work.set()
         await item.future
+
+    async def _wait_for_room(self, count: int) -> None:
+        """Back-pressure: wait while the queue is full; give up (503) after the queue timeout."""
+        if count > self._max_pending:
+            raise IngestUnavailableError(
+                f"{count} readings exceed INGEST_MAX_PENDING_ROWS={self._max_pending}: send smaller batches"
+            )
+        try:
+            async with asyncio.timeout(self._queue_timeout):
+                while self._pending_rows + count > self._max_pending:
+                    self._space.clear()
+                    await self._space.wait()
+        except TimeoutError:
+            raise IngestUnavailableError(
+                f"ingest queue full for {self._queue_timeout:g} s ({self._pending_rows} readings waiting): "
+                "the database is not keeping up, retry shortly"
+            ) from None
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -103,12 +137,14 @@ class Coalescer:
             rows += len(item.rows)
         batch, self._pending = self._pending[:taken], self._pending[taken:]
         self._pending_rows -= rows
+        self._space.set()
         return batch
 
     async def _flush(self, batch: list[_Item]) -> None:
         loop = asyncio.get_running_loop()
         started = loop.time()
         rows = [row for item in batch for row in item.rows]
+        self._flushing_rows += len(rows)
         try:
             await self._write(rows)
         except Exception as exc:
@@ -123,6 +159,8 @@ class Coalescer:
                     )
             self._observe(len(rows), loop.time() - started, committed=False)
             return
+        finally:
+            self._flushing_rows -= len(rows)
         for item in batch:
             if not item.future.done():
                 item.future.set_result(None)
@@ -140,6 +178,7 @@ class DirectWriter:
         self._copy = copy
         self._insert_one = insert_one
         self.observer: FlushObserver | None = None
+        self.queued_rows = 0
 
     def start(self) -> None:
         return None
@@ -148,6 +187,7 @@ class DirectWriter:
         return None
 
     async def submit(self, rows: Sequence[ReadingRow]) -> None:
+        self.queued_rows += len(rows)
         try:
             if len(rows) == 1:
                 await self._insert_one(rows[0])
@@ -157,3 +197,5 @@ class DirectWriter:
             raise IngestUnavailableError(
                 f"the readings were not stored, the database write failed ({describe(exc)}): retry"
             ) from exc
+        finally:
+            self.queued_rows -= len(rows)

@@ -33,6 +33,12 @@ REPLICA_RETRYABLE_ERRORS = (*UNAVAILABLE_ERRORS, asyncpg.exceptions.TransactionR
 APPLICATION_NAME = "sensor-api"  # shows in pg_stat_activity
 
 
+async def _skip_session_reset(conn: Any) -> None:
+    """Pool reset hook. The service changes no session state (no SET, LISTEN, cursors or advisory locks
+    held across a release), so the default reset query, one round trip per release, is skipped; asyncpg
+    still rolls back a transaction left open."""
+
+
 async def create_pool(dsn: str, size: int, settings: ServiceSettings, min_size: int) -> Any:
     return await asyncpg.create_pool(
         dsn,
@@ -42,6 +48,7 @@ async def create_pool(dsn: str, size: int, settings: ServiceSettings, min_size: 
         command_timeout=settings.db_command_timeout_seconds,
         max_inactive_connection_lifetime=300,
         server_settings={"application_name": APPLICATION_NAME},
+        reset=_skip_session_reset,
     )
 
 

@@ -9,7 +9,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 # Attributes every LogRecord has; anything else was passed through `extra=` and is logged as a field.
-_STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+_STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "color_message",  # uvicorn's ANSI-coloured copy of the message
+}
 
 
 class JsonFormatter(logging.Formatter):
@@ -47,9 +51,12 @@ def setup_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level.upper())
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+    for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers = []
         logging.getLogger(name).propagate = True
+    access = logging.getLogger("uvicorn.access")
+    if access.handlers:  # access log enabled: same JSON format; `--no-access-log` leaves it without handlers
+        access.handlers = [handler]
     metrics_handler = logging.StreamHandler(sys.stdout)
     metrics_handler.setFormatter(RawFormatter())
     metrics = logging.getLogger(METRICS_LOGGER)

@@ -14,6 +14,7 @@ from importlib import resources
 from typing import Any
 
 import asyncpg
+from pydantic import ValidationError
 
 from .logs import setup_logging
 from .settings import get_settings
@@ -74,7 +75,11 @@ async def _main() -> None:
 
 
 def main() -> None:
-    setup_logging(get_settings().log_level)
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        raise SystemExit(f"cannot migrate, the settings are invalid: {exc}") from None
+    setup_logging(settings.log_level)
     asyncio.run(_main())
 
 

@@ -20,6 +20,9 @@ from .settings import ServiceSettings
 class Ingest(Protocol):
     observer: FlushObserver | None
 
+    @property
+    def queued_rows(self) -> int: ...
+
     def start(self) -> None: ...
 
     async def close(self) -> None: ...
@@ -37,16 +40,23 @@ class Runtime:
     metrics: MetricsRecorder
 
 
-def get_runtime(request: Request) -> Runtime:
+def runtime_of(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
 
-api_key_header = APIKeyHeader(name=KEY_HEADER, auto_error=False, description="A sensor, reader or admin key")
+async def get_runtime(request: Request) -> Runtime:  # async: FastAPI runs a sync dependency in a thread
+    return runtime_of(request)
+
+
+API_KEY_SCHEME = "ApiKey"
+api_key_header = APIKeyHeader(
+    name=KEY_HEADER, scheme_name=API_KEY_SCHEME, auto_error=False, description="A sensor, reader or admin key"
+)
 
 
 async def get_principal(request: Request, key: Annotated[str | None, Security(api_key_header)] = None) -> Principal:
-    return await get_runtime(request).auth.authenticate(key)
+    return await runtime_of(request).auth.authenticate(key)
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

@@ -60,6 +60,7 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True  # JSON lines on stdout; false leaves logging to the host (tests)
     ingest_max_pending_rows: int = Field(default=50_000, ge=1)
+    ingest_queue_timeout_seconds: float = Field(default=10.0, gt=0)
     metrics_namespace: str = "SensorApi"
     metrics_interval_seconds: float = Field(default=60.0, gt=0)
 

@@ -136,7 +136,7 @@ async def test_a_deactivated_sensors_key_stops_working(api: httpx.AsyncClient, p
         ('{"ts": "NOW", "value": "hot"}', "value: Input should be a valid number"),
         ('{"ts": "NOW"}', "value: Field required"),
         ('{"ts": "NOW", "value": 1, "unit": "C"}', "unit: Extra inputs are not permitted"),
-        ('{"ts": "NOW", "value": 1', "JSON decode error"),
+        ('{"ts": "NOW", "value": 1', "Invalid JSON"),
     ],
 )
 async def test_bad_readings_get_a_clear_422_and_nothing_is_written(

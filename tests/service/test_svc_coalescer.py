@@ -50,6 +50,7 @@ def coalescer(store: Store, **opts: float) -> Coalescer:
         max_rows=int(opts.get("max_rows", 1000)),
         max_pending_rows=int(opts.get("max_pending_rows", 10_000)),
         flushers=int(opts.get("flushers", 2)),
+        queue_timeout=opts.get("queue_timeout", 10.0),
     )
     q.start()
     return q
@@ -99,18 +100,36 @@ async def test_multi_row_submissions_are_never_split_across_batches() -> None:
     assert sorted(store.batches) == [[1, 2, 3], [4, 5, 6]]
 
 
-async def test_queue_full_is_refused_with_retry_advice_and_nothing_queued() -> None:
+async def test_a_full_queue_holds_new_rows_until_there_is_room() -> None:
     store = Store()
     store.gate.clear()  # the database is stuck: nothing commits
     q = coalescer(store, max_pending_rows=3, flushers=1, window_ms=0)
     first = asyncio.create_task(q.submit([row(1), row(2), row(3)]))
     await store.writing.wait()  # the flusher holds the first batch; the queue is empty again
-    waiting = asyncio.create_task(q.submit([row(4), row(5), row(6)]))
-    await asyncio.sleep(0)  # one loop turn: the task enqueues its rows
-    with pytest.raises(IngestUnavailableError, match="queue is full"):
-        await q.submit([row(7)])
+    second = asyncio.create_task(q.submit([row(4), row(5), row(6)]))
+    third = asyncio.create_task(q.submit([row(7)]))  # no room: waits instead of failing
+    await asyncio.sleep(0)
+    assert q.queued_rows == 6 and not third.done()
     store.gate.set()
-    await asyncio.gather(first, waiting)
+    await asyncio.gather(first, second, third)
+    await q.close()
+    assert sorted(store.committed) == [1, 2, 3, 4, 5, 6, 7]
+
+
+async def test_a_queue_full_for_longer_than_the_timeout_answers_retry_later() -> None:
+    store = Store()
+    store.gate.clear()
+    q = coalescer(store, max_pending_rows=3, flushers=1, window_ms=0, queue_timeout=0.05)
+    first = asyncio.create_task(q.submit([row(1), row(2), row(3)]))
+    await store.writing.wait()
+    second = asyncio.create_task(q.submit([row(4), row(5), row(6)]))
+    await asyncio.sleep(0)
+    with pytest.raises(IngestUnavailableError, match=r"queue full for 0\.05 s"):
+        await q.submit([row(7)])
+    with pytest.raises(IngestUnavailableError, match="exceed INGEST_MAX_PENDING_ROWS=3"):
+        await q.submit([row(8), row(9), row(10), row(11)])
+    store.gate.set()
+    await asyncio.gather(first, second)
     await q.close()
     assert sorted(store.committed) == [1, 2, 3, 4, 5, 6]
 

@@ -35,7 +35,11 @@ async def readyz(rt: RuntimeDep) -> JSONResponse:
         "replica": _replica_state(rt),
         "reads": {"target": route.target, "reason": route.reason, "max_lag_seconds": rt.settings.read_max_lag_seconds},
         "pools": rt.plan.describe(),
-        "ingest": {"coalesce": rt.settings.ingest_coalesce, "window_ms": rt.settings.ingest_coalesce_window_ms},
+        "ingest": {
+            "coalesce": rt.settings.ingest_coalesce,
+            "window_ms": rt.settings.ingest_coalesce_window_ms,
+            "queued_rows": rt.ingest.queued_rows,
+        },
     }
     return JSONResponse(body, status_code=200 if primary["reachable"] else 503)
 

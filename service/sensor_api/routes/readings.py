@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import AwareDatetime
 
-from ..auth import require_reader, require_writer
+from ..auth import KEY_HEADER, require_reader, require_writer
+from ..bodies import body_doc, parse_body
 from ..cursor import decode_reading_cursor, encode_reading_cursor
 from ..models import IngestAck, Reading, ReadingBatchIn, ReadingIn, ReadingPage, Summary
-from ..repository import ReadingRow, fetch_readings, get_sensor, summarize
+from ..repository import fetch_readings, get_sensor, summarize
 from ..rules import check_batch_size, check_limit, check_reading_times, resolve_window
-from ..runtime import PrincipalDep, Runtime, RuntimeDep
+from ..runtime import API_KEY_SCHEME, PrincipalDep, Runtime, RuntimeDep, runtime_of
 from .sensors import ERRORS, Consistency, not_found, set_read_headers
 
 router = APIRouter(prefix="/v1/sensors/{sensor_id}", tags=["readings"], responses=ERRORS)
@@ -23,25 +23,47 @@ Start = Annotated[AwareDatetime | None, Query(description="Inclusive, with a tim
 End = Annotated[AwareDatetime | None, Query(description="Exclusive, with a timezone; default now")]
 
 
-async def _ingest(rt: Runtime, sensor_id: uuid.UUID, readings: Sequence[ReadingIn]) -> IngestAck:
+async def _ingest(request: Request, sensor_id: uuid.UUID, model: type[ReadingIn] | type[ReadingBatchIn]) -> Response:
+    """Authenticate, parse, check and queue; answer 201 once the readings are committed."""
+    rt = runtime_of(request)
+    require_writer(await rt.auth.authenticate(request.headers.get(KEY_HEADER)), sensor_id)
+    body = parse_body(model, await request.body())
+    if isinstance(body, ReadingBatchIn):
+        check_batch_size(len(body.readings), rt.settings.ingest_batch_max)
+        readings = body.readings
+    else:
+        readings = [body]
     now = datetime.now(UTC)
     check_reading_times(readings, now, rt.settings.reading_max_future_seconds, rt.settings.reading_max_age_days)
-    rows: list[ReadingRow] = [(sensor_id, r.ts, r.value) for r in readings]
-    await rt.ingest.submit(rows)
-    return IngestAck(accepted=len(rows))
+    await rt.ingest.submit([(sensor_id, r.ts, r.value) for r in readings])
+    return Response(IngestAck(accepted=len(readings)).model_dump_json(), 201, media_type="application/json")
 
 
-@router.post("/readings", status_code=201, summary="Ingest one reading (the sensor's own key)")
-async def ingest_one(sensor_id: uuid.UUID, body: ReadingIn, rt: RuntimeDep, who: PrincipalDep) -> IngestAck:
-    require_writer(who, sensor_id)
-    return await _ingest(rt, sensor_id, [body])
+def _ingest_doc(model: type[ReadingIn] | type[ReadingBatchIn]) -> dict[str, Any]:
+    """The ingest endpoints take the raw request (see bodies.py); the document still shows body and key."""
+    return {**body_doc(model), "security": [{API_KEY_SCHEME: []}]}
 
 
-@router.post("/readings/batch", status_code=201, summary="Ingest a batch of readings (up to INGEST_BATCH_MAX)")
-async def ingest_batch(sensor_id: uuid.UUID, body: ReadingBatchIn, rt: RuntimeDep, who: PrincipalDep) -> IngestAck:
-    require_writer(who, sensor_id)
-    check_batch_size(len(body.readings), rt.settings.ingest_batch_max)
-    return await _ingest(rt, sensor_id, body.readings)
+@router.post(
+    "/readings",
+    status_code=201,
+    response_model=IngestAck,
+    summary="Ingest one reading (the sensor's own key); 201 once committed",
+    openapi_extra=_ingest_doc(ReadingIn),
+)
+async def ingest_one(sensor_id: uuid.UUID, request: Request) -> Response:
+    return await _ingest(request, sensor_id, ReadingIn)
+
+
+@router.post(
+    "/readings/batch",
+    status_code=201,
+    response_model=IngestAck,
+    summary="Ingest a batch of readings (up to INGEST_BATCH_MAX); 201 once committed",
+    openapi_extra=_ingest_doc(ReadingBatchIn),
+)
+async def ingest_batch(sensor_id: uuid.UUID, request: Request) -> Response:
+    return await _ingest(request, sensor_id, ReadingBatchIn)
 
 
 async def _require_sensor(rt: Runtime, sensor_id: uuid.UUID, strong: bool) -> None:
