@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import httpx
+from rawhttp import Connection, HttpError
 
 SENSORS = 50
-WRITES_PER_CLIENT = 2
-READS_PER_CLIENT = 1
+WRITES_PER_CLIENT = 4
+READS_PER_CLIENT = 2
 
 
 @dataclass(frozen=True)
@@ -61,61 +62,62 @@ async def register_sensors(client: httpx.AsyncClient, admin_key: str, count: int
 
 
 class Driver:
-    def __init__(self, client: httpx.AsyncClient, report: LoadReport, sensors: list[tuple[str, str]]) -> None:
-        self.client = client
+    def __init__(self, report: LoadReport, sensors: list[tuple[str, str]]) -> None:
         self.report = report
         self.sensors = sensors
         self.in_flight = 0
 
-    async def request(self, method: str, path: str, **kwargs: object) -> httpx.Response | None:
+    async def request(self, conn: Connection, method: str, path: str, key: str, body: object = None) -> int | None:
         self.in_flight += 1
         self.report.peak_in_flight = max(self.report.peak_in_flight, self.in_flight)
         started = time.perf_counter()
         try:
-            response = await self.client.request(method, path, **kwargs)  # type: ignore[arg-type]
-        except httpx.HTTPError as exc:
-            self.report.errors[type(exc).__name__] += 1
+            reply = await conn.request(method, path, {"X-API-Key": key}, body)
+        except HttpError as exc:
+            self.report.errors[str(exc).split(":")[0]] += 1
             return None
         finally:
             self.in_flight -= 1
         self.report.latencies.append(time.perf_counter() - started)
-        self.report.statuses[response.status_code] += 1
-        return response
+        self.report.statuses[reply.status] += 1
+        return reply.status
 
-    async def client_session(self, index: int, start: asyncio.Event, admin_key: str) -> None:
+    async def client_session(self, index: int, start: asyncio.Event, url: str, admin_key: str) -> None:
+        """One client: its own connection, two writes and one read in a shuffled order."""
         sensor_id, key = self.sensors[index % len(self.sensors)]
         actions = ["write"] * WRITES_PER_CLIENT + ["read"] * READS_PER_CLIENT
         random.Random(index).shuffle(actions)
+        conn = Connection(url)
         await start.wait()
-        for step, action in enumerate(actions):
-            if action == "write":
-                value = float(index * 10 + step)
-                body = {"ts": datetime.now(UTC).isoformat(), "value": value}
-                response = await self.request(
-                    "POST", f"/v1/sensors/{sensor_id}/readings", json=body, headers={"X-API-Key": key}
-                )
-                if response is not None and response.status_code == 201:
-                    self.report.acknowledged.setdefault(sensor_id, set()).add(value)
-            else:
-                path = f"/v1/sensors/{sensor_id}/" + ("summary" if index % 2 else "readings?limit=20")
-                await self.request("GET", path, headers={"X-API-Key": admin_key})
+        try:
+            for step, action in enumerate(actions):
+                if action == "write":
+                    value = float(index * 10 + step)
+                    body = {"ts": datetime.now(UTC).isoformat(), "value": value}
+                    status = await self.request(conn, "POST", f"/v1/sensors/{sensor_id}/readings", key, body)
+                    if status == 201:
+                        self.report.acknowledged.setdefault(sensor_id, set()).add(value)
+                else:
+                    path = f"/v1/sensors/{sensor_id}/" + ("summary" if index % 2 else "readings?limit=20")
+                    await self.request(conn, "GET", path, admin_key)
+        finally:
+            await conn.close()
 
 
 async def run_load(target: Target) -> LoadReport:
-    """All clients start together (one event releases them); each holds its own connection."""
+    """All clients start together (one event releases them); each opens and keeps its own connection."""
     report = LoadReport(clients=target.clients)
-    limits = httpx.Limits(max_connections=target.clients, max_keepalive_connections=target.clients)
-    timeout = httpx.Timeout(60.0, connect=30.0)
-    async with httpx.AsyncClient(base_url=target.url, limits=limits, timeout=timeout) as client:
+    async with httpx.AsyncClient(base_url=target.url, timeout=60) as client:
         sensors = await register_sensors(client, target.admin_key, SENSORS)
-        driver = Driver(client, report, sensors)
-        start = asyncio.Event()
-        tasks = [asyncio.create_task(driver.client_session(i, start, target.admin_key)) for i in range(target.clients)]
-        await asyncio.sleep(0)  # every client is parked on the start event
-        began = time.perf_counter()
-        start.set()
-        await asyncio.gather(*tasks)
-        report.seconds = time.perf_counter() - began
+    driver = Driver(report, sensors)
+    start = asyncio.Event()
+    sessions = [driver.client_session(i, start, target.url, target.admin_key) for i in range(target.clients)]
+    tasks = [asyncio.create_task(s) for s in sessions]
+    await asyncio.sleep(0)  # every client is parked on the start event
+    began = time.perf_counter()
+    start.set()
+    await asyncio.gather(*tasks)
+    report.seconds = time.perf_counter() - began
     return report
 
 

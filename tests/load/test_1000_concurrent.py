@@ -14,7 +14,7 @@ import sys
 from collections import Counter
 
 import pytest
-from load_support import LoadReport, Target, run_load, stored_through_api
+from load_support import WRITES_PER_CLIENT, LoadReport, Target, run_load, stored_through_api
 
 pytestmark = [pytest.mark.load, pytest.mark.timeout(240)]
 
@@ -37,7 +37,7 @@ async def test_1000_concurrent_clients_mixed_writes_and_reads(target: Target) ->
     assert report.peak_in_flight >= min(target.clients, 1000)
     assert not report.errors, f"transport errors: {dict(report.errors)}"
     assert set(report.statuses) <= {200, 201}, f"non-2xx responses: {dict(report.statuses)}"
-    assert sum(len(v) for v in report.acknowledged.values()) == target.clients * 2
+    assert sum(len(v) for v in report.acknowledged.values()) == target.clients * WRITES_PER_CLIENT
     assert await verify_stored(target, report) == []
 
 
