@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 from urllib.parse import quote
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -44,6 +45,8 @@ class ServiceSettings(BaseSettings):
     ingest_coalesce: bool = True
     ingest_coalesce_window_ms: float = Field(default=2.0, ge=0, le=1000)
     ingest_coalesce_max_rows: int = Field(default=5000, ge=1)
+    ingest_max_pending_rows: int = Field(default=50_000, ge=1)
+    ingest_queue_timeout_seconds: float = Field(default=10.0, gt=0)
     reading_max_future_seconds: float = Field(default=300.0, ge=0)
     reading_max_age_days: float = Field(default=365.0, gt=0)
 
@@ -57,12 +60,15 @@ class ServiceSettings(BaseSettings):
     auth_cache_seconds: float = Field(default=5.0, ge=0)
 
     migrate_on_start: bool = True
-    log_level: str = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = True  # JSON lines on stdout; false leaves logging to the host (tests)
-    ingest_max_pending_rows: int = Field(default=50_000, ge=1)
-    ingest_queue_timeout_seconds: float = Field(default=10.0, gt=0)
     metrics_namespace: str = "SensorApi"
     metrics_interval_seconds: float = Field(default=60.0, gt=0)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _require_primary(self) -> ServiceSettings:
