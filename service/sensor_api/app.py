@@ -18,6 +18,7 @@ from .budget import PoolPlan, plan_pools
 from .coalescer import Coalescer, DirectWriter
 from .database import Database
 from .errors import install_error_handlers
+from .gctune import tune_collector
 from .limits import BodySizeLimit
 from .logs import setup_logging
 from .metrics import MetricsEmitter, MetricsRecorder, RequestMetrics
@@ -74,6 +75,7 @@ async def lifespan(
         emitter.start()
         stack.push_async_callback(emitter.stop)
         app.state.runtime = Runtime(settings, plan, db, auth, ingest, recorder)
+        tune_collector(settings.gc_gen0_threshold)
         log.info("ready", extra={"replica": db.replica is not None, "coalesce": settings.ingest_coalesce})
         yield
         log.info("shutting down: draining ingest, closing pools")

@@ -60,6 +60,7 @@ class ServiceSettings(BaseSettings):
     auth_cache_seconds: float = Field(default=5.0, ge=0)
 
     migrate_on_start: bool = True
+    gc_gen0_threshold: int = Field(default=100_000, ge=0)  # see gctune.py; 0 keeps CPython's defaults
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = True  # JSON lines on stdout; false leaves logging to the host (tests)
     metrics_namespace: str = "SensorApi"

@@ -34,6 +34,7 @@ def make_settings(primary_dsn: str, replica_dsn: str | None = None, **overrides:
         "web_concurrency": 1,
         "replica_poll_seconds": 0.1,
         "metrics_interval_seconds": 3600,
+        "gc_gen0_threshold": 0,  # leave the test process's garbage collector alone
     }
     values.update(overrides)
     return ServiceSettings(**values)

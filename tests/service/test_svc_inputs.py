@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -19,6 +20,7 @@ from sensor_api.auth import (
 )
 from sensor_api.cursor import CursorError, decode_reading_cursor, encode_reading_cursor, encode_sensor_cursor
 from sensor_api.errors import ApiError
+from sensor_api.gctune import OLDER_GENERATIONS, tune_collector
 from sensor_api.metrics import MetricsRecorder
 from sensor_api.models import ReadingIn
 from sensor_api.rules import check_batch_size, check_reading_times, resolve_window
@@ -127,3 +129,16 @@ def test_emf_documents_carry_counts_latency_samples_and_directives() -> None:
     assert next(d for d in docs if d.get("Route") == "GET /healthz")["ClientErrors"] == 1
     assert next(d for d in docs if "IngestRows" in d)["IngestRows"] == 40
     json.dumps(docs)
+
+
+def test_collector_tuning_raises_thresholds_and_zero_leaves_them() -> None:
+    before = gc.get_threshold()
+    try:
+        tune_collector(0)
+        assert gc.get_threshold() == before
+        tune_collector(123_456)
+        assert gc.get_threshold() == (123_456, *OLDER_GENERATIONS)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
