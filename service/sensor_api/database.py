@@ -17,6 +17,17 @@ from .settings import ServiceSettings
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+
+class PoolBusyError(Exception):
+    """Every connection of a pool stayed in use for the whole acquire timeout: the worker is overloaded."""
+
+    def __init__(self, database: str, size: int, seconds: float) -> None:
+        super().__init__(
+            f"all {size} connections to the {database} stayed busy for {seconds:g} s "
+            "(DB_ACQUIRE_TIMEOUT_SECONDS): the service is overloaded, retry shortly"
+        )
+
+
 # Errors that mean "this database cannot serve now", as opposed to a bad query.
 UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
     OSError,
@@ -99,19 +110,32 @@ class Database:
         )
 
     async def on_primary(self, work: Callable[[Any], Awaitable[T]]) -> T:
-        async with self.primary.acquire(timeout=self._acquire_timeout) as conn:
-            return await work(conn)
+        return await self._run(self.primary, "primary", work)
 
     async def read(self, work: Callable[[Any], Awaitable[T]], strong: bool = False) -> tuple[T, ReadRoute]:
-        """Run a read where the routing says; a replica failure is retried once on the primary."""
+        """Run a read where the routing says; a replica failure is retried once on the primary.
+
+        A replica pool that is merely busy is not a failure: that read waits (and, past the acquire
+        timeout, answers 503) instead of moving the overload to the primary."""
         route = self.route(strong)
         if route.target == "replica" and self.replica is not None:
             try:
-                async with self.replica.acquire(timeout=self._acquire_timeout) as conn:
-                    return await work(conn), route
+                return await self._run(self.replica, "replica", work), route
             except REPLICA_RETRYABLE_ERRORS as exc:
                 if self.monitor is not None:
                     self.monitor.mark_failed(exc)
                 log.warning("replica read failed, retrying on the primary", extra={"error": repr(exc)})
                 route = ReadRoute("primary", "replica-error")
         return await self.on_primary(work), route
+
+    async def _run(self, pool: Any, name: str, work: Callable[[Any], Awaitable[T]]) -> T:
+        try:
+            conn = await pool.acquire(timeout=self._acquire_timeout)
+        except TimeoutError:
+            if pool.get_idle_size() == 0 and pool.get_size() >= pool.get_max_size():
+                raise PoolBusyError(name, pool.get_max_size(), self._acquire_timeout) from None
+            raise  # still connecting: the database is slow or unreachable
+        try:
+            return await work(conn)
+        finally:
+            await pool.release(conn)

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from .auth import KEY_HEADER, AuthError
 from .coalescer import IngestUnavailableError
 from .cursor import CursorError
-from .database import UNAVAILABLE_ERRORS
+from .database import UNAVAILABLE_ERRORS, PoolBusyError
 from .replica_monitor import describe
 
 log = logging.getLogger(__name__)
@@ -65,6 +65,11 @@ async def _ingest_unavailable(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": exc.message}, status_code=503, headers={"Retry-After": str(exc.retry_after)})
 
 
+async def _pool_busy(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("database pool busy", extra={"path": request.url.path, "error": str(exc)})
+    return JSONResponse({"detail": str(exc)}, status_code=503, headers={"Retry-After": "1"})
+
+
 async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     log.warning("database unavailable", extra={"path": request.url.path, "error": describe(exc)})
     return JSONResponse(
@@ -80,5 +85,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AuthError, _auth_error)
     app.add_exception_handler(CursorError, _cursor_error)
     app.add_exception_handler(IngestUnavailableError, _ingest_unavailable)
+    app.add_exception_handler(PoolBusyError, _pool_busy)
     for error in UNAVAILABLE_ERRORS:
         app.add_exception_handler(error, _database_unavailable)

@@ -34,7 +34,7 @@ class ServiceSettings(BaseSettings):
     db_pool_size: int | None = Field(default=None, ge=1)
     db_connect_timeout_seconds: float = Field(default=3.0, gt=0)
     db_command_timeout_seconds: float = Field(default=10.0, gt=0)
-    db_acquire_timeout_seconds: float = Field(default=5.0, gt=0)
+    db_acquire_timeout_seconds: float = Field(default=10.0, gt=0)
 
     # Lag-aware reads.
     read_max_lag_seconds: float = Field(default=5.0, ge=0)

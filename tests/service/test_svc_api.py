@@ -8,7 +8,17 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import httpx
 import pytest
-from svc_support import ADMIN, ADMIN_KEY, READER, make_settings, now_iso, register, running_client, stored_values
+from svc_support import (
+    ADMIN,
+    ADMIN_KEY,
+    READER,
+    make_settings,
+    now_iso,
+    register,
+    running_app,
+    running_client,
+    stored_values,
+)
 
 pytestmark = [pytest.mark.service, pytest.mark.timeout(60)]
 
@@ -222,3 +232,23 @@ async def test_health_readiness_and_docs(api: httpx.AsyncClient) -> None:
 async def test_sensor_names_with_control_characters_are_refused(api: httpx.AsyncClient) -> None:
     response = await api.post("/v1/sensors", json={"name": "boiler\u0000"}, headers=ADMIN)
     assert response.status_code == 422 and response.json()["detail"].startswith("invalid request: name:")
+
+
+async def test_a_pool_busy_past_the_acquire_timeout_answers_503_naming_the_setting(primary_dsn: str) -> None:
+    settings = make_settings(primary_dsn, db_pool_size=2, db_connection_budget=2, db_acquire_timeout_seconds=0.2)
+    async with running_app(settings) as (app, client):
+        sensor, _ = await register(client)
+        pool = app.state.runtime.db.primary
+        held = [await pool.acquire(), await pool.acquire()]
+        try:
+            response = await client.get(f"/v1/sensors/{sensor}?consistency=strong", headers=READER)
+        finally:
+            for conn in held:
+                await pool.release(conn)
+        after = await client.get(f"/v1/sensors/{sensor}?consistency=strong", headers=READER)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "1"
+    assert (
+        "all 2 connections to the primary stayed busy for 0.2 s (DB_ACQUIRE_TIMEOUT_SECONDS)"
+        in response.json()["detail"]
+    )
+    assert after.status_code == 200
