@@ -44,10 +44,11 @@ def render(results: dict[str, Any]) -> str:
         "",
         f"Measured by `{results['command']}` on {results['date']}: {env['cpus']} CPUs ({env['cpu_model']}), "
         f"PostgreSQL {env['postgres']}, {env['wrk']} at {results['connections']:,} connections, "
-        f"{results['rounds']} rounds of {results['seconds']:g} s (median of the rounds shown). "
+        f"{results['rounds']} round(s) of {results['seconds']:g} s each (medians shown). "
         f"The service ran as in a task: uvicorn, {results['workers']} workers, primary + streaming replica, "
-        f"pools sized from DB_CONNECTION_BUDGET={results['budget']}. Load average before/after: "
-        f"{env['load_before']} / {env['load_after']} (the machine is shared; the ratios come from the same rounds).",
+        f"pools sized from DB_CONNECTION_BUDGET={results['budget']}. The machine is shared: load average "
+        f"{env['load_before']} before, {', '.join(env.get('load_per_round', []))} at the start of each round, "
+        f"{env['load_after']} after.",
         "",
         "| scenario | requests/s | readings/s | p50 ms | p99 ms | errors |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
@@ -55,18 +56,21 @@ def render(results: dict[str, Any]) -> str:
         _row("single reading, coalesced (default)", sc["single_coalesced"]),
         _row("single reading, coalescing off", sc["single_uncoalesced"]),
         _row(f"batch of {results['batch']:,} readings", sc["batch"]),
-        _row(f"raw asyncpg COPY loop, {results['batch']:,} rows a COPY (the database's ceiling)", sc["raw_copy"]),
+        _row(f"raw asyncpg COPY loop, {results['copy_batch']:,} rows a COPY (the database's ceiling)", sc["raw_copy"]),
         _row("replica read, a page of 100 readings", sc["replica_read"]),
         "",
         f"Per task, the seed's scaling guide counts on \"{SEED_QUOTE}\"; here one task's 4 workers took "
         f"{_num(sc['single_coalesced']['rps'])} single-reading ingests per second, each acknowledged after "
-        "its commit.",
+        "its commit. PostgreSQL CPU per single-reading request (primary and replica): "
+        f"{_num(sc['single_coalesced'].get('db_cpu_us_per_request'))} us coalesced, "
+        f"{_num(sc['single_uncoalesced'].get('db_cpu_us_per_request'))} us with coalescing off.",
         "",
-        "| target | measured | met |",
-        "| --- | ---: | :---: |",
+        "| target | measured (medians) | each round | met |",
+        "| --- | ---: | ---: | :---: |",
     ]
     for target in targets:
-        lines.append(f"| {target['name']} | {target['measured']} | {'yes' if target['met'] else '**no**'} |")
+        rounds = ", ".join(target.get("rounds", []))
+        lines.append(f"| {target['name']} | {target['measured']} | {rounds} | {'yes' if target['met'] else '**no**'} |")
     missed = [t for t in targets if not t["met"]]
     if missed:
         lines += ["", "Short of target:", ""]

@@ -35,13 +35,16 @@ ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "bench" / "results" / "service.json"
 DOC = ROOT / "docs" / "benchmarks.md"
 ADMIN, READER = "bench-admin-key", "bench-reader-key"
-CONNECTIONS, WORKERS, BUDGET, BATCH, SENSORS = 1000, 4, 24, 1000, 100
+CONNECTIONS, WORKERS, BUDGET, BATCH, SENSORS = 1000, 4, 24, 100, 100
+COPY_BATCH = 1000  # rows per COPY in the raw loop: the database's best case
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 COPY_CONNECTIONS = (2, 4, 8)
 NOTES = (
     "With coalescing off the service ran with DB_ACQUIRE_TIMEOUT_SECONDS=30, so that waiting for a pooled "
-    "connection shows as latency rather than as errors. The raw COPY figure is the best of 2, 4 and 8 sessions."
+    "connection shows as latency rather than as errors. The raw COPY figure is the best of 2, 4 and 8 sessions. "
+    "Batches are of 100 readings: 1,000 connections of 1,000-reading batches keep a million readings in flight, "
+    "about ten seconds of this machine's database, beyond the ingest queue timeout."
 )
 
 
@@ -79,9 +82,25 @@ def read_route(url: str) -> str:
     return str(httpx.get(f"{url}/readyz", timeout=10).json()["reads"]["target"])
 
 
+def postgres_cpu_seconds() -> float:
+    """CPU time of every PostgreSQL process on the machine (primary and replica), from /proc."""
+    total = 0.0
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and (proc / "cmdline").read_bytes().startswith(b"postgres"):
+                fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except OSError:
+            continue
+    return total
+
+
 def measure(url: str, script: Path, readings_per_request: int = 1) -> dict[str, Any]:
+    db_cpu = postgres_cpu_seconds()
     result = wrk.run_wrk(url, script, CONNECTIONS, SECONDS)
-    out = {**asdict(result), "rps": result.rps, "errors": result.error_count}
+    db_cpu = postgres_cpu_seconds() - db_cpu
+    out = {**asdict(result), "rps": result.rps, "errors": result.error_count, "error_kinds": result.errors}
+    out["db_cpu_us_per_request"] = db_cpu / max(result.requests, 1) * 1e6
     if readings_per_request:
         out["readings_per_s"] = result.rps * readings_per_request
     return out
@@ -94,6 +113,7 @@ def one_round(ctx: dict[str, Any], scripts: dict[str, Path]) -> dict[str, Any]:
         scenarios["healthz"] = measure(url, scripts["healthz"], readings_per_request=0)
         scenarios["single_coalesced"] = measure(url, scripts["single"])
         scenarios["batch"] = measure(url, scripts["batch"], readings_per_request=BATCH)
+        primary.psql("ANALYZE readings", database=database)  # current statistics, as autovacuum keeps them
         replica.wait_replayed(database, timeout=300)  # the read runs on a replica that has caught up
         before = read_route(url)
         scenarios["replica_read"] = measure(url, scripts["read"], readings_per_request=0)
@@ -101,7 +121,7 @@ def one_round(ctx: dict[str, Any], scripts: dict[str, Path]) -> dict[str, Any]:
     with service(primary, replica, database, INGEST_COALESCE="false", DB_ACQUIRE_TIMEOUT_SECONDS="30") as url:
         scenarios["single_uncoalesced"] = measure(url, scripts["single"])
     rates = {
-        c: asyncio.run(copy_loop(primary.dsn(database), ctx["sensor_ids"], c, BATCH, SECONDS / 2))
+        c: asyncio.run(copy_loop(primary.dsn(database), ctx["sensor_ids"], c, COPY_BATCH, SECONDS / 2))
         for c in COPY_CONNECTIONS
     }
     best = max(rates, key=lambda c: rates[c])
@@ -114,7 +134,7 @@ def median_scenarios(rounds: list[dict[str, Any]]) -> dict[str, Any]:
     for name in rounds[0]:
         runs = [r[name] for r in rounds]
         out: dict[str, Any] = {}
-        for key in ("rps", "readings_per_s", "p50_ms", "p99_ms"):
+        for key in ("rps", "readings_per_s", "p50_ms", "p99_ms", "db_cpu_us_per_request"):
             values = [run[key] for run in runs if run.get(key) is not None]
             if values:
                 out[key] = statistics.median(values)
@@ -139,15 +159,15 @@ def targets(sc: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         _target(
             "coalesced_vs_uncoalesced", "coalesced single ingest >= 3 x uncoalesced",
-            f"{speedup:.1f} x", speedup >= 3, f"{3 - speedup:.1f} x",
+            f"{speedup:.2f} x", speedup >= 3, f"{3 - speedup:.2f} x",
         ),
         _target(
             "coalesced_vs_healthz", "coalesced single ingest >= 50 % of /healthz",
-            f"{share:.0%}", share >= 0.5, f"{(0.5 - share) * 100:.0f} points",
+            f"{share:.1%}", share >= 0.5, f"{(0.5 - share) * 100:.1f} points",
         ),
         _target(
             "batch_vs_copy", "batch ingest >= 70 % of the raw COPY rate",
-            f"{batch_share:.0%}", batch_share >= 0.7, f"{(0.7 - batch_share) * 100:.0f} points",
+            f"{batch_share:.1%}", batch_share >= 0.7, f"{(0.7 - batch_share) * 100:.1f} points",
         ),
         _target("zero_errors", "zero errors at 1,000 connections", str(errors), errors == 0, f"{errors} errors"),
     ]  # fmt: skip
@@ -198,12 +218,13 @@ def main() -> None:
         ctx = {"primary": primary, "replica": replica, "database": database, "sensor_ids": [s for s, _ in sensors]}
         with tempfile.TemporaryDirectory(prefix="bench-service-") as folder:
             scripts = write_scripts(Path(folder), sensors)
-            rounds = []
+            rounds, loads = [], []
             for number in range(1, ROUNDS + 1):
                 print(f"round {number}/{ROUNDS}", flush=True)
+                loads.append(Path("/proc/loadavg").read_text().split()[0])
                 rounds.append(one_round(ctx, scripts))
                 print(json.dumps({k: round(v.get("rps") or v["readings_per_s"]) for k, v in rounds[-1].items()}))
-        publish(rounds, environment(primary, load_before))
+        publish(rounds, {**environment(primary, load_before), "load_per_round": loads})
     finally:
         replica.destroy()
         drop_database(primary, database)
@@ -211,6 +232,11 @@ def main() -> None:
 
 def publish(rounds: list[dict[str, Any]], env: dict[str, Any]) -> None:
     scenarios = median_scenarios(rounds)
+    overall = targets(scenarios)
+    per_round = [targets(median_scenarios([r])) for r in rounds]
+    for index, target in enumerate(overall):
+        target["rounds"] = [r[index]["measured"] for r in per_round]
+        target["round_met"] = [r[index]["met"] for r in per_round]
     results = {
         "command": "make bench-service",
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
@@ -218,11 +244,12 @@ def publish(rounds: list[dict[str, Any]], env: dict[str, Any]) -> None:
         "workers": WORKERS,
         "budget": BUDGET,
         "batch": BATCH,
+        "copy_batch": COPY_BATCH,
         "seconds": SECONDS,
         "rounds": len(rounds),
         "environment": env,
         "scenarios": scenarios,
-        "targets": targets(scenarios),
+        "targets": overall,
         "notes": NOTES,
         "raw_rounds": rounds,
     }

@@ -116,7 +116,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         lifespan=partial(lifespan, settings=settings, plan=plan, recorder=recorder),
     )
     install_error_handlers(app)
-    for module in (health, sensors, readings):
+    for module in (health, readings, sensors):  # readings (ingest, the hot path) before the admin routes
         add_routes_flat(app, module.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestMetrics, recorder=recorder)
