@@ -252,3 +252,16 @@ async def test_a_pool_busy_past_the_acquire_timeout_answers_503_naming_the_setti
         in response.json()["detail"]
     )
     assert after.status_code == 200
+
+
+async def test_request_metrics_are_keyed_by_route_template(primary_dsn: str) -> None:
+    async with running_app(make_settings(primary_dsn)) as (app, client):
+        sensor, key = await register(client)
+        await client.post(f"/v1/sensors/{sensor}/readings", json={"ts": now_iso(), "value": 1.0}, headers=key)
+        await client.post(f"/v1/sensors/{sensor}/readings", json={"ts": now_iso()}, headers=key)
+        await client.get("/no/such/path")
+        routes = app.state.runtime.metrics.routes
+    ingest = routes["POST /v1/sensors/{sensor_id}/readings"]
+    assert (ingest.requests, ingest.client_errors, ingest.server_errors) == (2, 1, 0)
+    assert routes["POST /v1/sensors"].requests == 1
+    assert routes["GET unmatched"].client_errors == 1
