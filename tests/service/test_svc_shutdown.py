@@ -16,6 +16,15 @@ from svc_support import ADMIN, ADMIN_KEY, now_iso, stored_values
 pytestmark = [pytest.mark.service, pytest.mark.timeout(120)]
 
 
+async def wait_until_queued(client: httpx.AsyncClient, rows: int) -> None:
+    """Poll /readyz until `rows` readings sit in the ingest queue (every request is inside the server)."""
+    deadline, queued = time.monotonic() + 20, 0
+    while queued < rows and time.monotonic() < deadline:
+        queued = (await client.get("/readyz")).json()["ingest"]["queued_rows"]
+        await asyncio.sleep(0.02)
+    assert queued == rows, f"{queued} of {rows} readings reached the ingest queue"
+
+
 async def test_sigterm_finishes_in_flight_ingest_then_exits(primary: Primary, database: str) -> None:
     dsn = primary.dsn(database)
     server = LocalServer(
@@ -36,12 +45,7 @@ async def test_sigterm_finishes_in_flight_ingest_then_exits(primary: Primary, da
                 )
                 for i in range(30)
             ]
-            deadline = time.monotonic() + 20
-            queued = 0
-            while queued < 30 and time.monotonic() < deadline:  # every request is inside the server
-                queued = (await client.get("/readyz")).json()["ingest"]["queued_rows"]
-                await asyncio.sleep(0.02)
-            assert queued == 30, f"{queued} of 30 readings reached the ingest queue"
+            await wait_until_queued(client, 30)
             assert server.process is not None
             server.process.send_signal(signal.SIGTERM)
             stopping_at = time.monotonic()
