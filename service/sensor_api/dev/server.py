@@ -58,7 +58,11 @@ class LocalServer:
             raise LocalPgError("LocalServer needs LOG_LEVEL=INFO or DEBUG to see the workers become ready")
         self.process = subprocess.Popen(cmd, stdout=handle, stderr=subprocess.STDOUT, env=env)
         os.close(handle)
-        self._wait_ready(timeout)
+        try:
+            self._wait_ready(timeout)
+        except BaseException:
+            self.stop()  # never leave a half-started server behind
+            raise
 
     def stop(self, timeout: float = 30.0) -> int | None:
         """SIGTERM (what ECS sends), wait for the graceful exit; returns the exit code."""
