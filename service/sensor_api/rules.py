@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from .errors import ApiError
-from .models import ReadingIn
 
 
 def check_batch_size(count: int, batch_max: int) -> None:
@@ -17,16 +16,18 @@ def check_batch_size(count: int, batch_max: int) -> None:
 
 
 def check_reading_times(
-    readings: Sequence[ReadingIn], now: datetime, max_future_seconds: float, max_age_days: float
+    stamps: Sequence[datetime], now: datetime, max_future_seconds: float, max_age_days: float
 ) -> None:
-    """Reject timestamps in the future (beyond clock skew) or older than the retention of ingest."""
+    """Reject timestamps in the future (beyond clock skew) or older than the retention of ingest.
+
+    Pass timestamps in UTC (tzinfo `datetime.UTC`, like `now`): comparing datetimes that share their
+    tzinfo skips the offset lookups, which cost more than the rest of a batch's checks."""
     latest = now + timedelta(seconds=max_future_seconds)
     earliest = now - timedelta(days=max_age_days)
-    stamps = [r.ts for r in readings]
     if earliest <= min(stamps) and max(stamps) <= latest:  # the common case, without a Python loop
         return
     for index, ts in enumerate(stamps):
-        where = f"reading {index}" if len(readings) > 1 else "reading"
+        where = f"reading {index}" if len(stamps) > 1 else "reading"
         if ts > latest:
             raise ApiError(
                 422,

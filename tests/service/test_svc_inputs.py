@@ -22,7 +22,6 @@ from sensor_api.cursor import CursorError, decode_reading_cursor, encode_reading
 from sensor_api.errors import ApiError
 from sensor_api.gctune import OLDER_GENERATIONS, tune_collector
 from sensor_api.metrics import MetricsRecorder
-from sensor_api.models import ReadingIn
 from sensor_api.rules import check_batch_size, check_reading_times, resolve_window
 from sensor_api.settings import ServiceSettings
 
@@ -61,8 +60,8 @@ def test_reading_cursor_round_trips_and_rejects_tampering() -> None:
             decode_reading_cursor(bad)
 
 
-def readings(*offsets: timedelta) -> list[ReadingIn]:
-    return [ReadingIn(ts=NOW + offset, value=1.0) for offset in offsets]
+def readings(*offsets: timedelta) -> list[datetime]:
+    return [NOW + offset for offset in offsets]
 
 
 def test_timestamps_beyond_clock_skew_are_rejected_naming_the_reading() -> None:
