@@ -13,6 +13,7 @@ import pytest
 from autopilot.models.task_input import parse_task_input
 from autopilot_cli.template_model import function_ids
 
+from tests.helpers.contracts import SUBSTITUTION_KEYS
 from tests.template.conftest import ROOT
 
 SETTINGS_START, SETTINGS_END = "<!-- settings-table:start -->", "<!-- settings-table:end -->"
@@ -41,16 +42,6 @@ SEED_SETTINGS = [
     ("DbConnectionBudget", "MAX_CONNECTIONS=100 per task", "300"),
 ]
 SEED_IS_WRONG = {"DbStorageType", "DbConnectionBudget"}
-SUBSTITUTION_KEYS = {
-    "AssessFunctionArn",
-    "EmergencyScaleFunctionArn",
-    "RestoreCapacityFunctionArn",
-    "ReplicaCheckFunctionArn",
-    "PromoteReplicaFunctionArn",
-    "NotifyFunctionArn",
-    "NotificationTopicArn",
-    "ApprovalTimeoutSeconds",
-}
 
 
 def _settings_rows() -> dict[str, dict[str, str]]:

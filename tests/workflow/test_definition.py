@@ -13,6 +13,8 @@ from autopilot_cli.embedded.workflow import STATE_MACHINE_ID, apply_substitution
 from autopilot_cli.template_model import load_template
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 
+from tests.helpers.contracts import SUBSTITUTION_KEYS
+
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
 APPROVAL = "arn:aws:states:::sns:publish.waitForTaskToken"
 RETRIED = {
@@ -20,16 +22,6 @@ RETRIED = {
     "Lambda.AWSLambdaException",
     "Lambda.SdkClientException",
     "Lambda.TooManyRequestsException",
-}
-CONTRACT_KEYS = {
-    "AssessFunctionArn",
-    "EmergencyScaleFunctionArn",
-    "RestoreCapacityFunctionArn",
-    "ReplicaCheckFunctionArn",
-    "PromoteReplicaFunctionArn",
-    "NotifyFunctionArn",
-    "NotificationTopicArn",
-    "ApprovalTimeoutSeconds",
 }
 
 
@@ -73,11 +65,11 @@ def test_no_arn_inside_the_file() -> None:
 def test_every_placeholder_has_a_substitution_and_every_substitution_is_used() -> None:
     used = set(re.findall(r"\$\{([A-Za-z0-9_]+)\}", asl_text()))
     defined = set(machine()["DefinitionSubstitutions"])
-    assert used == defined == CONTRACT_KEYS
+    assert used == defined == SUBSTITUTION_KEYS
 
 
 def test_the_substituted_definition_is_valid_asl() -> None:
-    values = {key: f"arn:aws:lambda:us-east-2:123456789012:function:{key}" for key in CONTRACT_KEYS}
+    values = {key: f"arn:aws:lambda:us-east-2:123456789012:function:{key}" for key in SUBSTITUTION_KEYS}
     values["ApprovalTimeoutSeconds"] = "3600"
     AmazonStateLanguageParser.parse(apply_substitutions(asl_text(), values))
 
@@ -145,7 +137,7 @@ def test_logging_tracing_and_one_invoke_policy_per_function() -> None:
     assert props["Logging"]["Level"] == "ALL" and props["Tracing"] == {"Enabled": True}
     invoked = {p["LambdaInvokePolicy"]["FunctionName"]["Ref"] for p in props["Policies"] if "LambdaInvokePolicy" in p}
     functions = {
-        props["DefinitionSubstitutions"][k]["Fn::GetAtt"][0] for k in CONTRACT_KEYS if k.endswith("FunctionArn")
+        props["DefinitionSubstitutions"][k]["Fn::GetAtt"][0] for k in SUBSTITUTION_KEYS if k.endswith("FunctionArn")
     }
     assert invoked == functions
     assert any("SNSPublishMessagePolicy" in p for p in props["Policies"])
