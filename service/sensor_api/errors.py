@@ -7,7 +7,8 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.requests import ClientDisconnect
 
 from .auth import KEY_HEADER, AuthError
 from .coalescer import IngestUnavailableError
@@ -65,6 +66,12 @@ async def _ingest_unavailable(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": exc.message}, status_code=503, headers={"Retry-After": str(exc.retry_after)})
 
 
+async def _client_gone(request: Request, exc: Exception) -> Response:
+    """The client hung up before its body arrived: nothing to answer, nothing to log as an error."""
+    log.debug("client disconnected mid-request", extra={"path": request.url.path})
+    return Response(status_code=400)
+
+
 async def _pool_busy(request: Request, exc: Exception) -> JSONResponse:
     log.warning("database pool busy", extra={"path": request.url.path, "error": str(exc)})
     return JSONResponse({"detail": str(exc)}, status_code=503, headers={"Retry-After": "1"})
@@ -86,5 +93,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(CursorError, _cursor_error)
     app.add_exception_handler(IngestUnavailableError, _ingest_unavailable)
     app.add_exception_handler(PoolBusyError, _pool_busy)
+    app.add_exception_handler(ClientDisconnect, _client_gone)
     for error in UNAVAILABLE_ERRORS:
         app.add_exception_handler(error, _database_unavailable)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from .errors import ApiError
 
@@ -13,6 +13,20 @@ def check_batch_size(count: int, batch_max: int) -> None:
         raise ApiError(
             413, f"batch has {count} readings; INGEST_BATCH_MAX is {batch_max}: split it into smaller batches"
         )
+
+
+def utc_stamps(stamps: Sequence[datetime]) -> list[datetime]:
+    """The timestamps in UTC; one that cannot be expressed in UTC (year 1 or 9999 with an offset) is a 422."""
+    try:
+        return [ts.astimezone(UTC) for ts in stamps]
+    except OverflowError:
+        for index, ts in enumerate(stamps):
+            try:
+                ts.astimezone(UTC)
+            except OverflowError:
+                where = f"reading {index}" if len(stamps) > 1 else "reading"
+                raise ApiError(422, f"{where}: ts {ts.isoformat()} is out of range once converted to UTC") from None
+        raise
 
 
 def check_reading_times(

@@ -140,6 +140,7 @@ async def test_a_deactivated_sensors_key_stops_working(api: httpx.AsyncClient, p
         ('{"ts": "yesterday", "value": 1}', "ts: Input should be a valid datetime"),
         ('{"ts": "2999-01-01T00:00:00Z", "value": 1}', "in the future"),
         ('{"ts": "1999-01-01T00:00:00Z", "value": 1}', "older than READING_MAX_AGE_DAYS"),
+        ('{"ts": "0001-01-01T00:00:00+03:01", "value": 1}', "out of range once converted to UTC"),
         ('{"ts": "NOW", "value": NaN}', "value: Input should be a finite number"),
         ('{"ts": "NOW", "value": Infinity}', "value: Input should be a finite number"),
         ('{"ts": "NOW", "value": 1e999}', "value: Input should be a finite number"),
@@ -265,3 +266,36 @@ async def test_request_metrics_are_keyed_by_route_template(primary_dsn: str) -> 
     assert (ingest.requests, ingest.client_errors, ingest.server_errors) == (2, 1, 0)
     assert routes["POST /v1/sensors"].requests == 1
     assert routes["GET unmatched"].client_errors == 1
+
+
+async def test_a_client_that_hangs_up_mid_body_is_not_a_server_error(primary_dsn: str) -> None:
+    async with running_app(make_settings(primary_dsn)) as (app, client):
+        sensor, key = await register(client)
+        sent: list[dict[str, object]] = []
+
+        async def receive() -> dict[str, object]:
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict[str, object]) -> None:
+            sent.append(message)
+
+        path = f"/v1/sensors/{sensor}/readings"
+        headers = [(b"x-api-key", key["X-API-Key"].encode()), (b"content-type", b"application/json")]
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "headers": headers,
+            "client": ("127.0.0.1", 1),
+            "server": ("127.0.0.1", 80),
+        }
+        await app(scope, receive, send)
+        routes = app.state.runtime.metrics.routes
+    assert sent[0]["status"] == 400
+    assert routes["POST /v1/sensors/{sensor_id}/readings"].server_errors == 0

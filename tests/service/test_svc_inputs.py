@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from pydantic import ValidationError
@@ -22,7 +22,7 @@ from sensor_api.cursor import CursorError, decode_reading_cursor, encode_reading
 from sensor_api.errors import ApiError
 from sensor_api.gctune import OLDER_GENERATIONS, tune_collector
 from sensor_api.metrics import MetricsRecorder
-from sensor_api.rules import check_batch_size, check_reading_times, resolve_window
+from sensor_api.rules import check_batch_size, check_reading_times, resolve_window, utc_stamps
 from sensor_api.settings import ServiceSettings
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -74,6 +74,15 @@ def test_timestamps_beyond_clock_skew_are_rejected_naming_the_reading() -> None:
 def test_timestamps_older_than_the_ingest_horizon_are_rejected() -> None:
     with pytest.raises(ApiError, match="older than READING_MAX_AGE_DAYS=365"):
         check_reading_times(readings(timedelta(days=-400)), NOW, 300, 365)
+
+
+def test_timestamps_that_overflow_in_utc_are_a_422_naming_the_reading() -> None:
+    fine = datetime(2024, 5, 1, tzinfo=timezone(timedelta(hours=2)))
+    assert utc_stamps([fine]) == [datetime(2024, 4, 30, 22, tzinfo=UTC)]
+    overflow = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=3)))
+    with pytest.raises(ApiError, match=r"reading 1: ts 0001-01-01T00:00:00\+03:00 is out of range") as err:
+        utc_stamps([fine, overflow])
+    assert err.value.status == 422
 
 
 def test_batch_above_the_maximum_is_refused_with_the_limit() -> None:

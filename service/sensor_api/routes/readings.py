@@ -14,7 +14,7 @@ from ..bodies import body_doc, parse_body
 from ..cursor import decode_reading_cursor, encode_reading_cursor
 from ..models import IngestAck, Reading, ReadingBatchIn, ReadingIn, ReadingPage, Summary
 from ..repository import fetch_readings, get_sensor, summarize
-from ..rules import check_batch_size, check_limit, check_reading_times, resolve_window
+from ..rules import check_batch_size, check_limit, check_reading_times, resolve_window, utc_stamps
 from ..runtime import API_KEY_SCHEME, PrincipalDep, Runtime, RuntimeDep, runtime_of
 from .sensors import ERRORS, Consistency, not_found, set_read_headers
 
@@ -34,12 +34,10 @@ async def _ingest(request: Request, sensor_id: uuid.UUID, model: type[ReadingIn]
     else:
         readings = [body]
     # Timestamps normalized to UTC once: the checks and the COPY encoder then skip per-row offset lookups.
-    rows = [(sensor_id, r.ts.astimezone(UTC), r.value) for r in readings]
+    stamps = utc_stamps([r.ts for r in readings])
     settings = rt.settings
-    check_reading_times(
-        [row[1] for row in rows], datetime.now(UTC), settings.reading_max_future_seconds, settings.reading_max_age_days
-    )
-    await rt.ingest.submit(rows)
+    check_reading_times(stamps, datetime.now(UTC), settings.reading_max_future_seconds, settings.reading_max_age_days)
+    await rt.ingest.submit([(sensor_id, ts, r.value) for ts, r in zip(stamps, readings, strict=True)])
     return Response(IngestAck(accepted=len(readings)).model_dump_json(), 201, media_type="application/json")
 
 
