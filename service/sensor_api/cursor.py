@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 
 class CursorError(ValueError):
@@ -35,8 +35,8 @@ def decode_reading_cursor(cursor: str) -> tuple[datetime, int]:
         ts = datetime.fromisoformat(parts[1])
         if ts.tzinfo is None:
             raise ValueError(cursor)
-        return ts, int(parts[2])
-    except ValueError as exc:
+        return ts.astimezone(UTC), int(parts[2])
+    except (ValueError, OverflowError) as exc:
         raise CursorError(
             "cursor is not valid for readings: pass the next_cursor of the previous page unchanged"
         ) from exc

@@ -29,6 +29,13 @@ def utc_stamps(stamps: Sequence[datetime]) -> list[datetime]:
         raise
 
 
+def _utc(ts: datetime, name: str) -> datetime:
+    try:
+        return ts.astimezone(UTC)
+    except OverflowError:
+        raise ApiError(422, f"{name} {ts.isoformat()} is out of range once converted to UTC") from None
+
+
 def check_reading_times(
     stamps: Sequence[datetime], now: datetime, max_future_seconds: float, max_age_days: float
 ) -> None:
@@ -55,9 +62,9 @@ def check_reading_times(
 def resolve_window(
     start: datetime | None, end: datetime | None, now: datetime, span: timedelta, skew_seconds: float
 ) -> tuple[datetime, datetime]:
-    """Default end: now plus the allowed clock skew; default start: now - span. start < end."""
-    end = end or now + timedelta(seconds=skew_seconds)
-    start = start or now - span
+    """Default end: now plus the allowed clock skew; default start: now - span. start < end, both in UTC."""
+    end = _utc(end, "end") if end else now + timedelta(seconds=skew_seconds)
+    start = _utc(start, "start") if start else now - span
     if start >= end:
         raise ApiError(422, f"start ({start.isoformat()}) must be before end ({end.isoformat()})")
     return start, end

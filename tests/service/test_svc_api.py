@@ -206,6 +206,8 @@ async def test_query_errors_say_what_to_fix(api: httpx.AsyncClient) -> None:
         ({"limit": 5000}, 422, "READ_LIMIT_MAX=1000"),
         ({"start": "2024-05-02T00:00:00Z", "end": "2024-05-01T00:00:00Z"}, 422, "must be before end"),
         ({"start": "2024-05-01T00:00:00"}, 422, "start: Input should have timezone info"),
+        ({"start": "0001-01-01T00:00:00+03:01"}, 422, "start 0001-01-01T00:00:00+03:01 is out of range"),
+        ({"end": "9999-12-31T23:59:59-03:00"}, 422, "end 9999-12-31T23:59:59-03:00 is out of range"),
         ({"consistency": "sometimes"}, 422, "consistency: Input should be 'eventual' or 'strong'"),
     ]
     for params, status, fragment in cases:

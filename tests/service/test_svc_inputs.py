@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import gc
 import json
 import uuid
@@ -55,7 +56,8 @@ def test_a_sensor_key_may_write_only_its_own_readings() -> None:
 def test_reading_cursor_round_trips_and_rejects_tampering() -> None:
     ts = NOW.replace(microsecond=123456)
     assert decode_reading_cursor(encode_reading_cursor(ts, 42)) == (ts, 42)
-    for bad in ("garbage!", encode_sensor_cursor(uuid.uuid4()), "cnwyMDI0fHh4"):
+    overflow = base64.urlsafe_b64encode(b"r|0001-01-01T00:00:00+03:01|5").decode()
+    for bad in ("garbage!", encode_sensor_cursor(uuid.uuid4()), "cnwyMDI0fHh4", overflow):
         with pytest.raises(CursorError, match="next_cursor"):
             decode_reading_cursor(bad)
 
