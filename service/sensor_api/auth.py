@@ -86,13 +86,15 @@ class Authenticator:
         if not key:
             raise AuthError(401, f"missing API key: send it in the {KEY_HEADER} header")
         digest = hash_key(key)
-        if matches_any(digest, self._admin):
-            return Principal("admin")
-        if matches_any(digest, self._reader):
-            return Principal("reader")
         sensor_id = sensor_id_of(key)
-        stored = await self._stored_key(sensor_id) if sensor_id else None
-        if sensor_id is None or stored is None or not hmac.compare_digest(digest, stored.key_hash):
+        if sensor_id is None:  # not shaped like a sensor key: an admin or reader key, or nothing
+            if matches_any(digest, self._admin):
+                return Principal("admin")
+            if matches_any(digest, self._reader):
+                return Principal("reader")
+            raise AuthError(401, f"invalid API key: check the {KEY_HEADER} header")
+        stored = await self._stored_key(sensor_id)
+        if stored is None or not hmac.compare_digest(digest, stored.key_hash):
             raise AuthError(401, f"invalid API key: check the {KEY_HEADER} header")
         if not stored.active:
             raise AuthError(403, f"sensor {sensor_id} is deactivated: its key can no longer be used")

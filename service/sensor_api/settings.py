@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from functools import lru_cache
 from typing import Literal
 from urllib.parse import quote
@@ -80,6 +81,18 @@ class ServiceSettings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _role_keys_unlike_sensor_keys(self) -> ServiceSettings:
+        for name, keys in (("ADMIN_API_KEYS", self.admin_keys()), ("READER_API_KEYS", self.reader_keys())):
+            for key in keys:
+                head, dot, _ = key.partition(".")
+                if dot and _is_uuid(head):
+                    raise ValueError(
+                        f"{name} holds a key shaped like a sensor key (<uuid>.<secret>); "
+                        "such keys are checked as sensor keys only: choose another admin or reader key"
+                    )
+        return self
+
     def primary_dsn(self) -> str:
         """The writer's connection string."""
         if self.database_url is not None:
@@ -105,6 +118,14 @@ class ServiceSettings(BaseSettings):
         password = quote(self.db_password.get_secret_value(), safe="")
         auth = f"{user}:{password}" if password else user
         return f"postgresql://{auth}@{host}:{self.db_port}/{quote(self.db_name, safe='')}"
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _split_keys(raw: SecretStr) -> list[str]:

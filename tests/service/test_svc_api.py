@@ -101,6 +101,16 @@ async def test_writes_need_the_sensors_own_key(
     assert await stored_values(primary_dsn, sensor) == []
 
 
+async def test_a_malformed_sensor_id_in_the_path_is_a_422_after_authentication(api: httpx.AsyncClient) -> None:
+    _, key = await register(api)
+    for path in ("/v1/sensors/not-a-uuid/readings", "/v1/sensors/not-a-uuid/readings/batch"):
+        unauthenticated = await api.post(path, json={"ts": now_iso(), "value": 1.0})
+        assert unauthenticated.status_code == 401
+        response = await api.post(path, json={"ts": now_iso(), "value": 1.0}, headers=key)
+        assert response.status_code == 422
+        assert response.json()["detail"] == "invalid request: sensor_id: Input should be a valid UUID"
+
+
 async def test_another_sensors_key_cannot_write_here(api: httpx.AsyncClient, primary_dsn: str) -> None:
     sensor, _ = await register(api)
     other, other_key = await register(api)

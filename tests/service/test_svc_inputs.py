@@ -117,6 +117,11 @@ def test_settings_build_dsns_from_host_parts_with_escaping() -> None:
     assert ServiceSettings(database_url="postgresql://x@h/d").replica_dsn() is None
 
 
+def test_admin_keys_shaped_like_sensor_keys_are_refused() -> None:
+    with pytest.raises(ValidationError, match="ADMIN_API_KEYS holds a key shaped like a sensor key"):
+        ServiceSettings(database_url="postgresql://x@h/d", admin_api_keys=f"{uuid.uuid4()}.secret")
+
+
 def test_settings_split_comma_separated_keys() -> None:
     settings = ServiceSettings(database_url="postgresql://x@h/d", admin_api_keys=" a , b ,")
     assert settings.admin_keys() == ["a", "b"]

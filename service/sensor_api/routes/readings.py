@@ -10,9 +10,9 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import AwareDatetime
 
 from ..auth import KEY_HEADER, require_reader, require_writer
-from ..bodies import body_doc, parse_body
 from ..cursor import decode_reading_cursor, encode_reading_cursor
 from ..models import IngestAck, Reading, ReadingBatchIn, ReadingIn, ReadingPage, Summary
+from ..rawinput import body_doc, parse_body, path_uuid, uuid_path_doc
 from ..repository import fetch_readings, get_sensor, summarize
 from ..rules import check_batch_size, check_limit, check_reading_times, resolve_window, utc_stamps
 from ..runtime import API_KEY_SCHEME, PrincipalDep, Runtime, RuntimeDep, runtime_of
@@ -23,10 +23,12 @@ Start = Annotated[AwareDatetime | None, Query(description="Inclusive, with a tim
 End = Annotated[AwareDatetime | None, Query(description="Exclusive, with a timezone; default now")]
 
 
-async def _ingest(request: Request, sensor_id: uuid.UUID, model: type[ReadingIn] | type[ReadingBatchIn]) -> Response:
+async def _ingest(request: Request, model: type[ReadingIn] | type[ReadingBatchIn]) -> Response:
     """Authenticate, parse, check and queue; answer 201 once the readings are committed."""
     rt = runtime_of(request)
-    require_writer(await rt.auth.authenticate(request.headers.get(KEY_HEADER)), sensor_id)
+    who = await rt.auth.authenticate(request.headers.get(KEY_HEADER))
+    sensor_id = path_uuid(request, "sensor_id")
+    require_writer(who, sensor_id)
     body = parse_body(model, await request.body())
     if isinstance(body, ReadingBatchIn):
         check_batch_size(len(body.readings), rt.settings.ingest_batch_max)
@@ -43,7 +45,7 @@ async def _ingest(request: Request, sensor_id: uuid.UUID, model: type[ReadingIn]
 
 def _ingest_doc(model: type[ReadingIn] | type[ReadingBatchIn]) -> dict[str, Any]:
     """The ingest endpoints take the raw request (see bodies.py); the document still shows body and key."""
-    return {**body_doc(model), "security": [{API_KEY_SCHEME: []}]}
+    return {**body_doc(model), "parameters": [uuid_path_doc("sensor_id")], "security": [{API_KEY_SCHEME: []}]}
 
 
 @router.post(
@@ -53,8 +55,8 @@ def _ingest_doc(model: type[ReadingIn] | type[ReadingBatchIn]) -> dict[str, Any]
     summary="Ingest one reading (the sensor's own key); 201 once committed",
     openapi_extra=_ingest_doc(ReadingIn),
 )
-async def ingest_one(sensor_id: uuid.UUID, request: Request) -> Response:
-    return await _ingest(request, sensor_id, ReadingIn)
+async def ingest_one(request: Request) -> Response:
+    return await _ingest(request, ReadingIn)
 
 
 @router.post(
@@ -64,8 +66,8 @@ async def ingest_one(sensor_id: uuid.UUID, request: Request) -> Response:
     summary="Ingest a batch of readings (up to INGEST_BATCH_MAX); 201 once committed",
     openapi_extra=_ingest_doc(ReadingBatchIn),
 )
-async def ingest_batch(sensor_id: uuid.UUID, request: Request) -> Response:
-    return await _ingest(request, sensor_id, ReadingBatchIn)
+async def ingest_batch(request: Request) -> Response:
+    return await _ingest(request, ReadingBatchIn)
 
 
 async def _require_sensor(rt: Runtime, sensor_id: uuid.UUID, strong: bool) -> None:
