@@ -32,7 +32,8 @@ log = logging.getLogger(__name__)
 
 
 def build_ingest(settings: ServiceSettings, plan: PoolPlan, db: Database) -> Ingest:
-    """Coalesced (group commit) or direct writes; flushers leave one connection for reads."""
+    """Coalesced (group commit) or direct writes. Flushers leave one connection for reads; two per worker
+    keep one COPY gathering rows while the other commits, and fewer, larger COPYs cost the database less."""
 
     async def copy(rows: Sequence[ReadingRow]) -> None:
         await db.on_primary(lambda conn: copy_readings(conn, rows))
@@ -47,7 +48,7 @@ def build_ingest(settings: ServiceSettings, plan: PoolPlan, db: Database) -> Ing
         window_ms=settings.ingest_coalesce_window_ms,
         max_rows=settings.ingest_coalesce_max_rows,
         max_pending_rows=settings.ingest_max_pending_rows,
-        flushers=max(1, plan.per_worker - 1),
+        flushers=max(1, min(settings.ingest_flushers, plan.per_worker - 1)),
         queue_timeout=settings.ingest_queue_timeout_seconds,
     )
 

@@ -46,6 +46,7 @@ class ServiceSettings(BaseSettings):
     ingest_coalesce: bool = True
     ingest_coalesce_window_ms: float = Field(default=2.0, ge=0, le=1000)
     ingest_coalesce_max_rows: int = Field(default=5000, ge=1)
+    ingest_flushers: int = Field(default=2, ge=1)  # concurrent COPYs per worker, at most pool size - 1
     ingest_max_pending_rows: int = Field(default=50_000, ge=1)
     ingest_queue_timeout_seconds: float = Field(default=10.0, gt=0)
     reading_max_future_seconds: float = Field(default=300.0, ge=0)
