@@ -20,7 +20,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "control_plane.json"
 DOCS = ROOT / "docs" / "benchmarks.md"
-START, END = "<!-- control-plane:start -->", "<!-- control-plane:end -->"
+HEADING, END = "## Control plane", "<!-- control-plane:end -->"
 EVENT = json.loads((ROOT / "events" / "alarm-cpu-emergency.json").read_text())
 
 
@@ -155,8 +155,7 @@ def docs_section(results: dict[str, Any]) -> str:
         ),
     ]
     table = "\n".join(f"| {what} | {figure} |" for what, figure in rows)
-    return f"""{START}
-## Control plane
+    return f"""{HEADING}
 
 `make bench` on {m["cpus"]} cores ({m["cpu"]}), Python {m["python"]}, {results["when"]}; raw figures in
 `bench/results/control_plane.json`. All in one run; the machine is shared and noisy, so compare ratios.
@@ -174,8 +173,9 @@ EventBridge delivery costs one DynamoDB read, not a second set of AWS calls.
 def write_docs(results: dict[str, Any]) -> None:
     section = docs_section(results)
     text = DOCS.read_text(encoding="utf-8") if DOCS.is_file() else "# Benchmarks\n"
-    if START in text and END in text:
-        text = text.split(START, 1)[0] + section.strip() + text.split(END, 1)[1]
+    if HEADING in text:  # this section runs from its heading to its end marker (the service's has none)
+        after = text.split(HEADING, 1)[1]
+        text = text.split(HEADING, 1)[0] + section.strip() + (after.split(END, 1)[1] if END in after else "\n")
     else:
         text = text.rstrip() + "\n\n" + section
     DOCS.write_text(text, encoding="utf-8")
