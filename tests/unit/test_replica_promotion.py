@@ -18,8 +18,9 @@ from autopilot.logic.replica_promotion import (
     remaining_steps,
 )
 from autopilot.logic.replica_verdict import assess
+from autopilot.models.approval import Approval
 from autopilot.models.records import AuditRecord
-from autopilot.models.replica import Approval, ReplicaPolicy
+from autopilot.models.replica import ReplicaPolicy
 
 from tests.unit.test_replica_snapshots import CREATED, NOW, PRIMARY, REPLICA, observation
 

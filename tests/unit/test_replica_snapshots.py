@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 from autopilot.errors import InvalidEventError
-from autopilot.logic.replica_promotion import episode_of, parse_approval, trigger_event
+from autopilot.logic.replica_promotion import episode_of, trigger_event
+from autopilot.models.approval import parse_approval
 from autopilot.models.replica import Datapoint, InstanceSnapshot, RdsEventSnapshot, ReplicaObservation
 from autopilot.models.triggers import parse_trigger
 

@@ -31,11 +31,11 @@ from autopilot.logic.replica_promotion import (
     episode_of,
     mode_refusal,
     operator_instructions,
-    parse_approval,
     remaining_steps,
 )
 from autopilot.logic.replica_rules import lock_held
-from autopilot.models.replica import Approval, PromotionResult, ReplicaObservation
+from autopilot.models.approval import Approval, parse_approval
+from autopilot.models.replica import PromotionResult, ReplicaObservation
 from autopilot.models.triggers import Trigger
 from autopilot.observability import logger, metrics, tracer
 from autopilot.settings.replica import ReplicaSettings, get_replica_settings

@@ -4,13 +4,10 @@ and what the operator does afterwards."""
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 
-from pydantic import ValidationError
-
-from autopilot.errors import InvalidEventError
+from autopilot.models.approval import Approval
 from autopilot.models.records import AuditRecord
-from autopilot.models.replica import Approval, PriorPromotion, RdsEventSnapshot
+from autopilot.models.replica import PriorPromotion, RdsEventSnapshot
 from autopilot.models.triggers import Trigger
 from autopilot.settings.replica import PromotionMode
 
@@ -50,17 +47,6 @@ def trigger_event(trigger: Trigger) -> RdsEventSnapshot | None:
 def record_id(action: str, episode: str) -> str:
     """Deterministic: the same decision for the same episode overwrites its record instead of adding one."""
     return f"{action}-{hashlib.sha256(episode.encode()).hexdigest()[:16]}"
-
-
-def parse_approval(raw: dict[str, Any] | None) -> Approval | None:
-    if raw is None:
-        return None
-    try:
-        return Approval.model_validate(raw)
-    except ValidationError as exc:
-        raise InvalidEventError.from_validation(
-            "approval (expected {'approved': true|false, 'by': 'name'})", exc
-        ) from exc
 
 
 def mode_refusal(mode: PromotionMode, approval: Approval | None) -> str | None:

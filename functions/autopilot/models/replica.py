@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, Field, computed_field
 
 from autopilot.settings.replica import PromotionMode, ReplicaSettings
 
@@ -161,13 +161,3 @@ class PromotionResult(BaseModel):
     def promoted(self) -> bool:
         """The replica has been promoted for this episode (now or earlier): it cannot be undone."""
         return "promote_replica" in self.steps_done or "promote_replica" in self.earlier_steps
-
-
-class Approval(BaseModel):
-    """An operator's answer to an approval request (``approval`` in the task input)."""
-
-    model_config = ConfigDict(extra="allow")
-
-    approved: bool = Field(strict=True)
-    by: str = Field(min_length=1, description="Who approved (name or e-mail), kept in the audit trail")
-    comment: str = ""

@@ -19,6 +19,7 @@ from autopilot.adapters.state_table import StateTable
 from autopilot.audit import record_decision
 from autopilot.errors import InvalidEventError
 from autopilot.logic.scaling import decide_scale_out
+from autopilot.models.approval import Approval, parse_approval
 from autopilot.models.scaling import ScaleOutInput, ScalingDecision
 from autopilot.models.task_input import ParsedInput
 from autopilot.operations.snapshot import observe_service
@@ -59,12 +60,17 @@ def _apply(decision: ScalingDecision, table: StateTable, resource_id: str) -> No
         set_capacity(resource_id, max_capacity=decision.to_max)
 
 
-def decide_and_apply(parsed: ParsedInput, now: datetime, settings: ScalingSettings, dry_run: bool) -> dict[str, Any]:
+def decide_and_apply(
+    episode_info: tuple[str, str, float | None],
+    approval: Approval | None,
+    now: datetime,
+    settings: ScalingSettings,
+    dry_run: bool,
+) -> dict[str, Any]:
     table = StateTable(settings.state_table_name)
-    alarm_name, episode, observed = episode_of(parsed)
+    alarm_name, episode, observed = episode_info
     seen = observe_service(settings, table)
     cpu = observed if observed is not None else service_cpu(settings.cluster_name, settings.service_name, now)
-    approval = parsed.raw.approval.get("approved") if parsed.raw.approval else None
     inp = ScaleOutInput(
         now=now,
         service=seen.service,
@@ -76,7 +82,7 @@ def decide_and_apply(parsed: ParsedInput, now: datetime, settings: ScalingSettin
         actions_last_hour=table.actions_since(alarm_name, now - timedelta(hours=1)),
         task_hourly_usd=seen.task_hourly_usd,
         dry_run=dry_run,
-        approval=approval if isinstance(approval, bool) else None,
+        approval=approval.approved if approval is not None else None,
     )
     decision = decide_scale_out(inp, settings)
     if decision.taken:
@@ -114,7 +120,8 @@ def run_once(
     parsed: ParsedInput, now: datetime, settings: ScalingSettings, dry_run: bool, context: Any = None
 ) -> dict[str, Any]:
     """Powertools idempotency keyed on the alarm episode (and the approval answer, when there is one)."""
-    _, episode, _ = episode_of(parsed)
+    episode_info = episode_of(parsed)
+    approval = parse_approval(parsed.raw.approval)
     persistence = DynamoDBPersistenceLayer(
         table_name=settings.state_table_name,
         key_attr="pk",
@@ -133,8 +140,8 @@ def run_once(
         data_keyword_argument="key", persistence_store=persistence, config=config
     )
     def once(key: dict[str, Any]) -> dict[str, Any]:
-        return decide_and_apply(parsed, now, settings, dry_run)
+        return decide_and_apply(episode_info, approval, now, settings, dry_run)
 
-    approval = parsed.raw.approval.get("approved") if parsed.raw.approval else None
-    result: dict[str, Any] = once(key={"episode": episode, "approval": approval, "dry_run": dry_run})
+    answer = approval.approved if approval is not None else None
+    result: dict[str, Any] = once(key={"episode": episode_info[1], "approval": answer, "dry_run": dry_run})
     return result
