@@ -34,9 +34,7 @@ def service_cpu(cluster: str, service: str, now: datetime, minutes: int = 5) -> 
     return max(values) if values else None
 
 
-def alarm_state(alarm_name: str) -> tuple[str, datetime] | None:
-    """(state, since) of an alarm, or None when it does not exist."""
+def alarm_state(alarm_name: str) -> str | None:
+    """An alarm's current state, or None when it does not exist."""
     alarms = client("cloudwatch").describe_alarms(AlarmNames=[alarm_name]).get("MetricAlarms", [])
-    if not alarms:
-        return None
-    return str(alarms[0]["StateValue"]), alarms[0]["StateUpdatedTimestamp"]
+    return str(alarms[0]["StateValue"]) if alarms else None

@@ -9,9 +9,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from autopilot.adapters.ecs_service import describe_service
 from autopilot.errors import InvalidEventError
 from autopilot.handlers._inputs import prepare
-from autopilot.logic.task_price import fargate_task_hourly
 from autopilot.observability import logger, metrics, tracer
 from autopilot.operations.restore import sweep_expired
+from autopilot.operations.snapshot import task_hourly_usd
 from autopilot.settings.scaling import get_scaling_settings
 
 
@@ -25,8 +25,5 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         raise InvalidEventError(
             f"SweeperFunction runs on its EventBridge schedule; got a {parsed.trigger.kind} event. Nothing was changed."
         )
-    svc = describe_service(settings.cluster_name, settings.service_name)
-    hourly = fargate_task_hourly(
-        settings.aws_region, svc.task_cpu_units / 1024, svc.task_memory_mb / 1024, svc.architecture
-    )
+    hourly = task_hourly_usd(describe_service(settings.cluster_name, settings.service_name), settings.aws_region)
     return sweep_expired(now, settings, dry_run, hourly)

@@ -23,8 +23,8 @@ def _alarm_status(parsed: ParsedInput) -> tuple[str | None, str | None, datetime
     alarm = parsed.trigger.alarm
     if alarm is not None:
         current = alarm_state(alarm.alarm_name)
-        state = current[0] if current is not None else alarm.state
-        still_same = current is None or current[0] == alarm.state
+        state = current if current is not None else alarm.state
+        still_same = current is None or current == alarm.state
         return alarm.alarm_name, state, alarm.changed_at if still_same else None
     manual = parsed.trigger.manual
     if manual is not None and manual.kind == "recovered":

@@ -20,12 +20,19 @@ class ServiceObservation(BaseModel):
     task_hourly_usd: float
 
 
+def task_hourly_usd(service: ServiceSnapshot, region: str) -> float:
+    """The on-demand price of one of the service's tasks (its task definition's size and architecture)."""
+    return fargate_task_hourly(
+        region, service.task_cpu_units / 1024, service.task_memory_mb / 1024, service.architecture
+    )
+
+
 def observe_service(settings: CommonSettings, table: StateTable) -> ServiceObservation:
     service = describe_service(settings.cluster_name, settings.service_name)
     target = describe_target(settings.scalable_resource_id)
-    hourly = fargate_task_hourly(
-        settings.aws_region, service.task_cpu_units / 1024, service.task_memory_mb / 1024, service.architecture
-    )
     return ServiceObservation(
-        service=service, target=target, lease=table.get_lease(target.resource_id), task_hourly_usd=hourly
+        service=service,
+        target=target,
+        lease=table.get_lease(target.resource_id),
+        task_hourly_usd=task_hourly_usd(service, settings.aws_region),
     )
