@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from autopilot_cli.embedded.seed_stack import EmbeddedStack, seed_stack
 from autopilot_cli.lambda_context import LocalLambdaContext
-from autopilot_cli.template_model import function_environment
+from autopilot_cli.template_model import function_environment, stack_environment
 from moto import mock_aws
 
 from tests.helpers.aws_env import BASE_ENV, clear_settings_caches
@@ -37,16 +37,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def stack(aws: None, monkeypatch: pytest.MonkeyPatch) -> EmbeddedStack:
     """The seed's stack in moto, with the environment every function gets from template.yaml."""
     built = seed_stack()
-    env: dict[str, str] = {}
-    for logical_id in (
-        "EmergencyScaleFunction",
-        "ReplicaCheckFunction",
-        "PromoteReplicaFunction",
-        "CostReportFunction",
-        "RestoreCapacityFunction",
-    ):
-        env.update(function_environment(built.resolver, logical_id))
-    env.pop("POWERTOOLS_SERVICE_NAME", None)
+    env = stack_environment(built.resolver)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     clear_settings_caches()

@@ -125,6 +125,16 @@ def function_environment(resolver: Resolver, logical_id: str) -> dict[str, str]:
     return {name: str(resolver.resolve(value)) for name, value in merged.items()}
 
 
+def stack_environment(resolver: Resolver) -> dict[str, str]:
+    """Every function's environment merged (what a process hosting several handlers needs), without the
+    per-function service name."""
+    merged: dict[str, str] = {}
+    for logical_id in function_ids(resolver.template):
+        merged.update(function_environment(resolver, logical_id))
+    merged.pop("POWERTOOLS_SERVICE_NAME", None)
+    return merged
+
+
 def function_settings(template: dict[str, Any], logical_id: str) -> dict[str, Any]:
     """Memory, timeout and name of a function (for a realistic LambdaContext)."""
     glob = template.get("Globals", {}).get("Function", {})

@@ -18,7 +18,7 @@ from autopilot.settings.cache import clear_all
 
 from autopilot_cli.embedded.seed_stack import ACCOUNT, STACK_NAME
 from autopilot_cli.embedded.server import client_environment, free_port, patched_environ
-from autopilot_cli.template_model import Resolver, function_environment, function_ids, load_template
+from autopilot_cli.template_model import Resolver, function_environment, load_template, stack_environment
 
 START_TIMEOUT_SECONDS = 60.0
 
@@ -132,19 +132,11 @@ def handle_from_state(state: dict[str, Any]) -> EmbeddedHandle:
     )
 
 
-def all_functions_env(handle: EmbeddedHandle) -> dict[str, str]:
-    env: dict[str, str] = {}
-    for logical_id in function_ids(handle.resolver.template):
-        env.update(handle.function_env(logical_id))
-    env.pop("POWERTOOLS_SERVICE_NAME", None)
-    return env
-
-
 @contextmanager
 def embedded_aws() -> Iterator[EmbeddedHandle]:
     """boto3 → the embedded AWS (started if needed), with every function's environment from template.yaml."""
     handle = handle_from_state(start())
-    env = {**all_functions_env(handle), **client_environment(handle.port, handle.region)}
+    env = {**stack_environment(handle.resolver), **client_environment(handle.port, handle.region)}
     with patched_environ(env):
         clear_all()
         try:
