@@ -1,11 +1,11 @@
 """``autopilot status``: what the scaling guide's monitoring commands look at, in one view.
 
-Running vs desired tasks, the scalable target, active floor leases, alarms in ALARM and recent decisions.
+Running vs desired tasks, the scalable target, active floor leases, alarms in ALARM and the latest decisions
+(newest first, whatever their age: a status must not depend on the reader's wall clock).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from autopilot.adapters.autoscaling import describe_target
@@ -16,9 +16,10 @@ from autopilot.settings.common import CommonSettings
 from rich.console import Group
 from rich.table import Table
 
+LATEST_DECISIONS = 10
 
-def collect(settings: CommonSettings, now: datetime | None = None) -> dict[str, Any]:
-    now = now or datetime.now(UTC)
+
+def collect(settings: CommonSettings) -> dict[str, Any]:
     table = StateTable(settings.state_table_name)
     service = describe_service(settings.cluster_name, settings.service_name)
     target = describe_target(settings.scalable_resource_id)
@@ -29,8 +30,8 @@ def collect(settings: CommonSettings, now: datetime | None = None) -> dict[str, 
         "leases": [lease.model_dump(mode="json") for lease in table.list_leases()],
         "alarms_in_alarm": [a["AlarmName"] for a in alarms],
         "recent_decisions": [
-            r.model_dump(mode="json") for r in table.recent_records(target.resource_id, now - timedelta(days=1))
-        ][-10:],
+            r.model_dump(mode="json") for r in table.latest_records(target.resource_id, LATEST_DECISIONS)
+        ],
     }
 
 
@@ -52,7 +53,7 @@ def render(status: dict[str, Any]) -> Group:
             lease["expires_at"],
             lease["alarm_name"],
         )
-    decisions = Table(title="Recent decisions")
+    decisions = Table(title="Latest decisions (newest first)")
     for column in ("at", "function", "action", "taken", "reason"):
         decisions.add_column(column, overflow="fold")
     for record in status["recent_decisions"]:

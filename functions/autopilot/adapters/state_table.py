@@ -94,6 +94,16 @@ class StateTable:
         )
         return [AuditRecord.model_validate(_from_item(i)) for i in resp.get("Items", [])]
 
+    def latest_records(self, resource_id: str, limit: int) -> list[AuditRecord]:
+        """The newest ``limit`` decisions about a resource, newest first, whatever their age."""
+        resp = self._table.query(
+            KeyConditionExpression=Key("pk").eq(f"AUDIT#{resource_id}"),
+            ScanIndexForward=False,
+            Limit=limit,
+            ConsistentRead=True,
+        )
+        return [AuditRecord.model_validate(_from_item(i)) for i in resp.get("Items", [])]
+
     def actions_since(self, alarm_name: str, since: datetime) -> int:
         resp = self._table.query(
             KeyConditionExpression=Key("pk").eq(f"ACTIONS#{alarm_name}") & Key("sk").gte(since.isoformat()),
