@@ -56,8 +56,12 @@ lint: dev
 	$(VENV)/bin/ruff format --check functions cli service tests scripts bench
 	$(VENV)/bin/mypy
 
+PYTEST := PATH="$(CURDIR)/$(SAM_VENV)/bin:$(CURDIR)/$(CHECKOV_VENV)/bin:$$PATH" $(PY) -m pytest
+# Every suite. Two workers share the 2 cores (the PostgreSQL suites stay in one of them, see tests/conftest.py);
+# the 1,000-client load test runs alone afterwards, so its latency is not the other suites' CPU.
 test: dev tools pg lint
-	PATH="$(CURDIR)/$(SAM_VENV)/bin:$(CURDIR)/$(CHECKOV_VENV)/bin:$$PATH" $(PY) -m pytest $(PYTEST_ARGS)
+	$(PYTEST) -n 2 --dist loadgroup -m "not load" $(PYTEST_ARGS)
+	$(PYTEST) -m load $(PYTEST_ARGS)
 
 test-fast: dev
 	$(PY) -m pytest tests/unit tests/functional $(PYTEST_ARGS)

@@ -11,8 +11,21 @@ from autopilot_cli.lambda_context import LocalLambdaContext
 from autopilot_cli.template_model import function_environment, stack_environment
 from moto import mock_aws
 
-from tests.helpers.aws_env import BASE_ENV, clear_settings_caches
+from tests.helpers.aws_env import BASE_ENV, clear_settings_caches, speed_up_emulation
 from tests.helpers.sns import published
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    speed_up_emulation()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``--dist loadgroup``) the suites that use the one local PostgreSQL run in one worker,
+    one after the other, while the other worker runs the emulated-AWS suites."""
+    for item in items:
+        if {"service", "load"} & set(item.path.parts):
+            item.add_marker(pytest.mark.xdist_group("postgres"))
+
 
 MOTO_CONFIG: Any = {
     "stepfunctions": {"execute_state_machine": True},

@@ -15,6 +15,8 @@ from autopilot_cli.template_model import function_handler, function_ids
 
 from tests.template.conftest import ROOT, TEMPLATE, find_tool, run_tool
 
+pytestmark = pytest.mark.build
+
 MAX_PACKAGE_BYTES = 15_000_000  # 15 MB unpacked, per function
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer")
 

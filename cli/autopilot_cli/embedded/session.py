@@ -53,6 +53,12 @@ def state_file() -> Path:
 
 def _alive(pid: int) -> bool:
     try:
+        reaped, _ = os.waitpid(pid, os.WNOHANG)  # a daemon this process started and that has exited: reap it
+    except ChildProcessError:
+        reaped = 0  # started by another command: not ours to reap
+    if reaped == pid:
+        return False
+    try:
         os.kill(pid, 0)
     except OSError:
         return False
