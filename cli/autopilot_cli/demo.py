@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -26,6 +27,7 @@ from autopilot_cli.embedded.alarm_mirror import mirror_alarm_state
 from autopilot_cli.embedded.lambda_router import LambdaRouter
 from autopilot_cli.embedded.seed_stack import EmbeddedStack, seed_stack
 from autopilot_cli.embedded.server import client_environment, patched_environ, running_server
+from autopilot_cli.embedded.session import state_dir
 from autopilot_cli.embedded.workflow import (
     DeployedWorkflow,
     ExecutionResult,
@@ -42,21 +44,28 @@ from autopilot_cli.template_model import function_environment
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 FAST_WAITS = {"verify": 0, "approval_timeout": 60}
+SERVER_LOG = "demo-server.log"
+# Powertools warns when a handler flushes no metric; several handlers rightly record none for a decision.
+EMPTY_METRICS_WARNING = r"No application metrics to publish"
 
 
 def _quiet_functions() -> None:
-    """The story is told on stdout; the functions' JSON logs (warnings only) go to stderr, metrics nowhere."""
+    """The story is told on stdout; the functions' JSON logs (warnings only) go to stderr, metrics nowhere.
+
+    Only Powertools' "no metrics" notice is filtered, by its message: any other warning still shows.
+    """
     from autopilot.observability import logger
 
     logger.setLevel("WARNING")
     logs_to_stderr()
+    warnings.filterwarnings("ignore", message=EMPTY_METRICS_WARNING, category=UserWarning)
 
 
 @contextmanager
-def embedded_workflow() -> Iterator[tuple[EmbeddedStack, DeployedWorkflow]]:
+def embedded_workflow(log_file: Path) -> Iterator[tuple[EmbeddedStack, DeployedWorkflow]]:
     """The embedded AWS with the seed stack and the workflow; Lambda tasks routed to the handlers."""
     env = {**client_environment(0, "us-east-2"), "POWERTOOLS_METRICS_DISABLED": "true"}
-    with running_server() as port, patched_environ({**env, **client_environment(port, "us-east-2")}):
+    with running_server(log_file) as port, patched_environ({**env, **client_environment(port, "us-east-2")}):
         stack = seed_stack()
         router = LambdaRouter(stack.resolver)
         router.before_invoke(actuator_hook(stack.resource_id, stack.region))
@@ -157,7 +166,8 @@ def _cost(stack: EmbeddedStack) -> None:
 def run_demo() -> None:
     _quiet_functions()
     console.rule("[bold]Sensor Autopilot — one incident on the embedded AWS (no account, no Docker)")
-    with embedded_workflow() as (stack, workflow):
+    log_file = state_dir() / SERVER_LOG
+    with embedded_workflow(log_file) as (stack, workflow):
         console.print(
             f"Seed stack from template.yaml: {stack.cluster}/{stack.service}, {_capacity(stack)}; "
             f"RDS {stack.primary_id} + {stack.replica_id}"
@@ -187,3 +197,5 @@ def run_demo() -> None:
         console.print(_audit_table(stack))
         _cost(stack)
     console.rule("[bold green]demo complete — every step above ran the real ASL and the real handlers")
+    console.print("The embedded AWS logged each request it served to:")
+    console.print(escape(str(log_file)), overflow="fold", highlight=False)
