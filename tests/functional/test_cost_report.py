@@ -10,6 +10,7 @@ from typing import Any
 
 import boto3
 import pytest
+from autopilot.adapters.inventory import pool_settings
 from autopilot.adapters.report_store import DeliveryError
 from autopilot.adapters.state_table import StateTable
 from autopilot.errors import InvalidEventError, ObservationError
@@ -277,3 +278,35 @@ def test_without_a_report_bucket_the_report_is_returned_and_sent_but_not_stored(
     assert result["delivery"]["notes"] == ["REPORT_BUCKET is not set: the report was not stored"]
     assert stored_keys(stack) == []
     assert len(sns_messages(stack.topic_arn)) == 1
+
+
+def test_the_pool_sizes_quoted_are_the_deployed_services_own(
+    stack: EmbeddedStack, lambda_context: LocalLambdaContext
+) -> None:
+    result = handler(schedule_event(), lambda_context)
+    settings = result["inventory"]["service"]["pool_settings"]
+    assert settings == {"db_connection_budget": 300, "max_tasks": 30, "web_concurrency": 4, "db_pool_size": None}
+    [pooling] = [r for r in result["recommendations"] if r["id"] == "connection-pooling"]
+    assert "floor(300 / (30 tasks x 4 workers)) = 2 per worker, 8 per task, 240 at 30 tasks" in pooling["detail"]
+
+
+def test_container_settings_that_are_not_numbers_are_left_out() -> None:
+    task_def = {
+        "containerDefinitions": [
+            {"name": "sidecar", "environment": [{"name": "OTHER", "value": "1"}]},
+            {
+                "name": "sensor-api",
+                "environment": [
+                    {"name": "DB_CONNECTION_BUDGET", "value": "three hundred"},
+                    {"name": "MAX_TASKS", "value": "30"},
+                ],
+            },
+        ]
+    }
+    assert pool_settings(task_def).model_dump() == {
+        "db_connection_budget": None,
+        "max_tasks": 30,
+        "web_concurrency": None,
+        "db_pool_size": None,
+    }
+    assert pool_settings({}).model_dump(exclude_none=True) == {}

@@ -19,10 +19,12 @@ from autopilot.models.cost import (
     LambdaFunctionInventory,
     LoadBalancerInventory,
     ServiceInventory,
+    ServicePoolSettings,
 )
 from autopilot.settings.cost import CostSettings
 
 HIGH_RESOLUTION_PERIOD = 60
+POOL_VARIABLES = ("DB_CONNECTION_BUDGET", "MAX_TASKS", "WEB_CONCURRENCY", "DB_POOL_SIZE")
 
 
 def _scalable_target(settings: CostSettings) -> tuple[int | None, int | None]:
@@ -34,6 +36,16 @@ def _scalable_target(settings: CostSettings) -> tuple[int | None, int | None]:
     if not targets:
         return None, None
     return int(targets[0]["MinCapacity"]), int(targets[0]["MaxCapacity"])
+
+
+def pool_settings(task_def: dict[str, Any]) -> ServicePoolSettings:
+    """The sensor API's connection settings from the first container that sets any (non-numbers are ignored)."""
+    for container in task_def.get("containerDefinitions", []):
+        env = {item.get("name"): str(item.get("value", "")) for item in container.get("environment", [])}
+        found = {name.lower(): int(env[name]) for name in POOL_VARIABLES if env.get(name, "").strip().isdigit()}
+        if found:
+            return ServicePoolSettings.model_validate(found)
+    return ServicePoolSettings()
 
 
 def service_inventory(settings: CostSettings) -> ServiceInventory:
@@ -71,6 +83,7 @@ def service_inventory(settings: CostSettings) -> ServiceInventory:
         max_capacity=high,
         target_group_arns=[lb["targetGroupArn"] for lb in svc.get("loadBalancers", []) if lb.get("targetGroupArn")],
         uses_spot=any(s.get("capacityProvider") == "FARGATE_SPOT" for s in strategy),
+        pool_settings=pool_settings(task_def),
     )
 
 

@@ -25,6 +25,15 @@ Category = Literal[
 
 
 # inventory --------------------------------------------------------------------------------------------
+class ServicePoolSettings(BaseModel):
+    """The sensor API's connection settings from its task definition's environment; None where it sets none."""
+
+    db_connection_budget: int | None = None
+    max_tasks: int | None = None
+    web_concurrency: int | None = None
+    db_pool_size: int | None = None
+
+
 class ServiceInventory(BaseModel):
     """The ECS service, its task size (from the task definition) and its scalable target."""
 
@@ -40,6 +49,7 @@ class ServiceInventory(BaseModel):
     max_capacity: int | None = Field(default=None, ge=0)
     target_group_arns: list[str] = Field(default_factory=list)
     uses_spot: bool = False
+    pool_settings: ServicePoolSettings = Field(default_factory=ServicePoolSettings)
 
 
 class DbInstanceInventory(BaseModel):
