@@ -93,13 +93,34 @@ def test_seed_check_quotes_the_guide_and_explains_each_difference() -> None:
     assert "memory" in rows["Fargate tasks (3)"].why
     assert rows["RDS primary"].honest_monthly_usd == 52.56
     assert "MySQL" in rows["RDS primary"].why
-    assert rows["RDS read replicas (1)"].honest_monthly_usd == 52.56
+    assert rows["RDS read replica"].honest_monthly_usd == 52.56
     assert rows["RDS storage and IOPS"].honest_monthly_usd == 23.0
     assert rows["Load balancer"].honest_monthly_usd == 22.27
     text = " ".join(seed.explanation)
     assert "$0.987/h" in text
     assert "$300/month per instance" in text
     assert "Total: ~$135/month" in seed.quoted
+
+
+def test_seed_check_compares_the_guides_configuration_with_itself_priced_honestly_whatever_runs_now() -> None:
+    busy = seed_inventory(running_tasks=20, desired_tasks=20, max_capacity=25)
+    seed = report(inventory=busy).seed_check
+    assert (seed.seed_total_usd, seed.honest_total_usd) == (135.0, 258.51), "both totals: the guide's 3 tasks"
+    rows = {row.item: row for row in seed.rows}
+    assert rows["Fargate tasks (3)"].seed_monthly_usd == 87.6
+    assert rows["Fargate tasks (3)"].honest_monthly_usd == 108.12
+    assert "3 tasks" in seed.configuration
+    assert (seed.stack_now_tasks, seed.stack_now_monthly_usd) == (20, 871.19), "the stack now, shown apart"
+    text = " ".join(seed.explanation)
+    assert "$633.64" not in text, "the guide's rates are never applied to another configuration"
+    assert "its own rates give $87.60 + $49.64 = $137.24" in text
+
+
+def test_seed_check_is_the_same_for_any_observed_stack() -> None:
+    quiet = report().seed_check
+    busy = report(inventory=seed_inventory(running_tasks=20, desired_tasks=20, max_capacity=25)).seed_check
+    assert quiet.rows == busy.rows
+    assert (quiet.seed_total_usd, quiet.honest_total_usd) == (busy.seed_total_usd, busy.honest_total_usd)
 
 
 def test_leases_carry_their_cost_impact_and_expired_ones_become_a_recommendation() -> None:

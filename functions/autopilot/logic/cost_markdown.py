@@ -128,7 +128,7 @@ def _seed(report: CostReport) -> list[str]:
     seed = report.seed_check
     lines = ["## Seed check: the scaling guide's cost section", "", "The guide says:", ""]
     lines += [f"> {quote}  " for quote in seed.quoted]
-    lines.append("")
+    lines += ["", f"Compared for {seed.configuration}:", ""]
     rows = [[r.item, _usd(r.seed_monthly_usd), _usd(r.honest_monthly_usd), r.why] for r in seed.rows]
     rows.append(["Total", f"~{_usd(seed.seed_total_usd)}", f"**{_usd(seed.honest_total_usd)}**", ""])
     lines += _table(["Item", "Seed", "Honest", "Why"], rows)
@@ -185,8 +185,9 @@ def summary_message(report: CostReport, links: Sequence[str]) -> tuple[str, str]
     lines += [f"Floor lease: {lease.resource_id}, {lease.cost_impact.summary}" for lease in report.leases]
     seed = report.seed_check
     lines.append(
-        f"Seed check: the scaling guide says ~{_usd(seed.seed_total_usd)}/month; priced from the inventory it is "
-        f"{_usd(seed.honest_total_usd)} (task memory, PostgreSQL rate, replica, storage and ALB)."
+        f"Seed check: the scaling guide says ~{_usd(seed.seed_total_usd)}/month for its 3-task configuration; "
+        f"priced from the table the same configuration is {_usd(seed.honest_total_usd)} (task memory, PostgreSQL "
+        "rate, replica, storage and ALB)."
     )
     if report.prices.unpriced:
         lines.append("Not priced, left out of the total: " + "; ".join(report.prices.unpriced))

@@ -177,12 +177,15 @@ class SeedCheckRow(BaseModel):
 
 
 class SeedCheck(BaseModel):
-    """The scaling guide's cost section beside the figures recomputed from the inventory."""
+    """The scaling guide's cost section beside the same configuration priced from the table; the stack now apart."""
 
     quoted: list[str]
+    configuration: str = Field(description="The configuration both totals are for: the guide's own")
     rows: list[SeedCheckRow]
     seed_total_usd: float
     honest_total_usd: float
+    stack_now_tasks: int = Field(description="The observed stack, reported apart from the comparison")
+    stack_now_monthly_usd: float
     explanation: list[str]
 
 
