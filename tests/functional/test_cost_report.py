@@ -310,3 +310,54 @@ def test_container_settings_that_are_not_numbers_are_left_out() -> None:
         "db_pool_size": None,
     }
     assert pool_settings({}).model_dump(exclude_none=True) == {}
+
+
+def _other_tenants(stack: EmbeddedStack) -> None:
+    """A function and an alarm of someone else in the same region, and one function of this stack."""
+    role = boto3.client("iam").create_role(
+        RoleName="other-team", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []})
+    )["Role"]["Arn"]
+    lam = boto3.client("lambda", region_name=stack.region)
+    code = {"ZipFile": b"PK\x05\x06" + b"\x00" * 18}  # an empty zip: never run
+    lam.create_function(FunctionName="billing-export", Runtime="python3.13", Role=role, Handler="x.h", Code=code)
+    lam.create_function(
+        FunctionName="sensor-autopilot-NotifyFunction-AbC123",
+        Runtime="python3.13",
+        Role=role,
+        Handler="autopilot.handlers.notify.handler",
+        Code=code,
+        MemorySize=256,
+        Architectures=["arm64"],
+        Environment={"Variables": {"STATE_TABLE_NAME": stack.table_name}},
+    )
+    boto3.client("cloudwatch", region_name=stack.region).put_metric_alarm(
+        AlarmName="billing-export-errors",
+        MetricName="Errors",
+        Namespace="AWS/Lambda",
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+    )
+
+
+def test_the_control_plane_counts_only_the_stacks_own_functions_and_alarms(
+    stack: EmbeddedStack, lambda_context: LocalLambdaContext
+) -> None:
+    _other_tenants(stack)
+    plane = handler(schedule_event(), lambda_context)["inventory"]["control_plane"]
+    assert [f["name"] for f in plane["functions"]] == ["sensor-autopilot-NotifyFunction-AbC123"]
+    own = plane["standard_alarms"] + plane["high_resolution_alarms"] + plane["composite_alarms"]
+    assert own == 8, "the template's eight alarms, named sensor-autopilot-..."
+    assert plane["other_alarms"] == 7, "six target-tracking alarms and the other team's, not counted"
+
+
+def test_the_estimate_says_where_its_invocations_come_from(
+    stack: EmbeddedStack, lambda_context: LocalLambdaContext
+) -> None:
+    assumptions = " ".join(handler(schedule_event(), lambda_context)["control_plane"]["assumptions"])
+    assert "invocations are modelled, not measured" in assumptions
+    assert "no function of stack sensor-autopilot was found" in assumptions
+    assert "7 other alarms in the region are not counted" not in assumptions
+    assert "6 other alarms in the region are not counted" in assumptions

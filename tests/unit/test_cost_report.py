@@ -83,6 +83,16 @@ def test_control_plane_usage_model_prices_invocations_and_transitions() -> None:
     assert "100 incidents" in " ".join(estimate.assumptions)
 
 
+def test_the_estimate_names_the_functions_it_took_memory_from_and_the_alarms_it_left_out() -> None:
+    functions = [LambdaFunctionInventory(name=f"sensor-autopilot-f{i}", memory_mb=256) for i in range(8)]
+    plane = ControlPlaneInventory(stack_name="sensor-autopilot", functions=functions, standard_alarms=8, other_alarms=6)
+    text = " ".join(estimate_control_plane(plane, price_book("us-east-2"), 10).assumptions)
+    assert "invocations are modelled, not measured" in text
+    assert "(256 MB on average) and architecture (arm64) from the 8 functions of stack sensor-autopilot" in text
+    assert "6 other alarms in the region are not counted" in text
+    assert "functions found" not in text
+
+
 def test_seed_check_quotes_the_guide_and_explains_each_difference() -> None:
     seed = report().seed_check
     assert seed.seed_total_usd == 135.0

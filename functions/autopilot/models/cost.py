@@ -77,13 +77,15 @@ class LambdaFunctionInventory(BaseModel):
 
 
 class ControlPlaneInventory(BaseModel):
-    """What the control plane runs on; priced separately from the workload."""
+    """What the control plane runs on (the stack's own functions, alarms and dashboards); priced apart."""
 
+    stack_name: str = Field(default="", description="Whose resources these are: named after the stack")
     functions: list[LambdaFunctionInventory] = Field(default_factory=list)
     standard_alarms: int = Field(default=0, ge=0)
     high_resolution_alarms: int = Field(default=0, ge=0)
     composite_alarms: int = Field(default=0, ge=0)
     dashboards: int = Field(default=0, ge=0)
+    other_alarms: int = Field(default=0, ge=0, description="Alarms in the region that are not the stack's: not counted")
 
 
 class Inventory(BaseModel):
