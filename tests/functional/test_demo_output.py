@@ -69,3 +69,11 @@ def test_the_server_log_is_a_file_under_the_state_directory_named_at_the_end(dem
     assert REQUEST_LOG_LINE.search(log.read_text(encoding="utf-8")), "the requests are logged to the file"
     tail = " ".join(demo.stdout.splitlines()[-3:])
     assert "demo-server.log" in tail
+
+
+def test_every_line_fits_80_columns_and_nothing_is_cut(demo: DemoRun) -> None:
+    lines = demo.stdout.splitlines()
+    assert max(len(line) for line in lines) <= WIDTH
+    assert "…" not in demo.stdout, [line for line in lines if "…" in line]
+    for name in NAMES:
+        assert name in demo.stdout, f"{name} is not shown whole"
