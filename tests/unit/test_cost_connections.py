@@ -28,6 +28,8 @@ BOOK = price_book("us-east-2")
 TEMPLATE_POOLS = ServicePoolSettings(db_connection_budget=300, max_tasks=30, web_concurrency=4)
 # "about 410 (at most 450)", "about 410", "about 450", followed by "[connections] by default": how a text
 # states the default of a class.
+# "300 / (30 tasks x 4 workers) = 2 per worker[, 8 per task]", with the README's multiplication sign.
+POOL_FIGURES = re.compile(r"(\d+) / \((\d+) tasks \u00d7 (\d+) workers\)\)? = (\d+) per worker(?:, (\d+) per task)?")
 FIGURE = re.compile(r"(about \d+(?: \(at most \d+\))?) (?:connections )?by default")
 
 
@@ -125,3 +127,13 @@ def test_a_budget_the_service_would_refuse_is_reported_as_such() -> None:
     assert rec is not None
     assert "would refuse to start" in rec.detail
     assert "below the minimum of 2" in rec.detail
+
+
+def test_the_readme_pool_figures_are_the_services() -> None:
+    readme = README.read_text(encoding="utf-8")
+    quoted = POOL_FIGURES.findall(readme)
+    assert len(quoted) >= 2, "the settings table and the connections note both give the pool sizes"
+    for budget, tasks, workers, per_worker, per_task in quoted:
+        plan = plan_pools(int(budget), int(tasks), int(workers))
+        assert int(per_worker) == plan.per_worker
+        assert per_task in ("", str(plan.per_task))
