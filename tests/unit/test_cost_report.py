@@ -198,6 +198,13 @@ def test_markdown_shows_total_scenarios_seed_check_and_sources() -> None:
     assert "## Control plane (not in the total)" in text
 
 
+def test_markdown_quantities_are_written_out_at_any_size() -> None:
+    text = render_markdown(report(inventory=seed_inventory(running_tasks=20, desired_tasks=20)))
+    assert "| 14,600 vCPU-hour |" in text
+    assert "| 29,200 GB-hour |" in text
+    assert "e+0" not in text, "no exponent notation"
+
+
 def test_scenario_lookup_names_the_missing_scenario() -> None:
     with pytest.raises(KeyError, match="peak"):
         report().scenario("peak")

@@ -24,6 +24,11 @@ def _price(value: float) -> str:
     return "$" + (f"{value:.10f}".rstrip("0").rstrip(".") or "0")
 
 
+def _quantity(value: float) -> str:
+    """A quantity written out with thousands separators: 14,600, 2,212.5, 0.25."""
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
+
+
 def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
     lines += ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in rows]
@@ -35,7 +40,7 @@ def _item_rows(items: Iterable[LineItem]) -> list[list[str]]:
         [
             i.resource,
             i.description,
-            f"{i.quantity:,.4g} {i.unit}",
+            f"{_quantity(i.quantity)} {i.unit}",
             _price(i.unit_price_usd),
             _usd(i.monthly_usd),
             i.price_source + ("" if i.price_verified else " (unverified)"),
