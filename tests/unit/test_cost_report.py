@@ -19,6 +19,7 @@ from autopilot.models.cost import (
     LambdaFunctionInventory,
 )
 from autopilot.models.records import AuditRecord, CostImpact, Lease
+from autopilot_cli.cost_chart import seed_bar
 
 from tests.unit.test_cost_model import seed_inventory
 
@@ -131,6 +132,20 @@ def test_seed_check_is_the_same_for_any_observed_stack() -> None:
     busy = report(inventory=seed_inventory(running_tasks=20, desired_tasks=20, max_capacity=25)).seed_check
     assert quiet.rows == busy.rows
     assert (quiet.seed_total_usd, quiet.honest_total_usd) == (busy.seed_total_usd, busy.honest_total_usd)
+
+
+def test_the_charts_seed_bar_is_the_guides_configuration_priced_not_the_stack_now() -> None:
+    busy = report(inventory=seed_inventory(running_tasks=20, desired_tasks=20, max_capacity=25))
+    label, values = seed_bar(busy)
+    assert label == "the guide's config (3 tasks), priced"
+    assert values == {
+        "tasks": 108.12,
+        "rds_instance": 105.12,
+        "rds_storage": 23.0,
+        "rds_iops": 0.0,
+        "load_balancer": 22.27,
+    }
+    assert round(sum(values.values()), 2) == busy.seed_check.honest_total_usd == 258.51
 
 
 def test_leases_carry_their_cost_impact_and_expired_ones_become_a_recommendation() -> None:

@@ -8,7 +8,7 @@ set against the guide's figure.
 
 from __future__ import annotations
 
-from autopilot.logic.cost_model import db_items, load_balancer_items, task_hourly, task_items, total
+from autopilot.logic.cost_model import by_category, db_items, load_balancer_items, task_hourly, task_items, total
 from autopilot.logic.cost_prices import PriceBook
 from autopilot.models.cost import (
     DbInstanceInventory,
@@ -155,7 +155,9 @@ def seed_check(now: Scenario, book: PriceBook, lcu: float) -> SeedCheck:
     return SeedCheck(
         quoted=QUOTED,
         configuration=CONFIGURATION,
+        guide_tasks=GUIDE_SERVICE.running_tasks,
         rows=rows,
+        by_category=by_category(items),
         seed_total_usd=SEED_QUOTED_TOTAL,
         honest_total_usd=honest,
         stack_now_tasks=now.tasks,

@@ -183,7 +183,9 @@ class SeedCheck(BaseModel):
 
     quoted: list[str]
     configuration: str = Field(description="The configuration both totals are for: the guide's own")
+    guide_tasks: int
     rows: list[SeedCheckRow]
+    by_category: dict[str, float] = Field(description="The guide's configuration priced, by line-item category")
     seed_total_usd: float
     honest_total_usd: float
     stack_now_tasks: int = Field(description="The observed stack, reported apart from the comparison")
