@@ -76,8 +76,8 @@ def _functions_note(inventory: ControlPlaneInventory) -> str:
     stack = inventory.stack_name or "this stack"
     if not inventory.functions:
         return (
-            f"{AVERAGE_DURATION_SECONDS:g} s per invocation; no function of stack {stack} was found (on the embedded "
-            f"AWS the handlers run in-process), so the template's {DEFAULT_MEMORY_MB} MB arm64 is assumed"
+            f"{AVERAGE_DURATION_SECONDS:g} s per invocation; no function of stack {stack} was found, so the "
+            f"template's {DEFAULT_MEMORY_MB} MB arm64 is assumed"
         )
     memory, arch = _memory_and_arch(inventory)
     return (
