@@ -19,17 +19,20 @@ help:
 	@echo "make bench  - benchmarks, JSON under bench/results/"
 
 # install: what the product needs (the `autopilot` command, the service); dev: plus the test and lint tools.
+# setuptools reports every editable install of a multi-directory layout with an informational notice
+# ("Editable installation."); it asks nothing of us, so that one message is filtered and every other warning shows.
+EDITABLE := PYTHONWARNINGS="ignore:Editable installation" $(PY) -m pip install --quiet -e
 install: $(VENV)/.installed
 dev: $(VENV)/.dev-installed
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e .
+	$(EDITABLE) .
 	touch $@
 
 $(VENV)/.dev-installed: $(VENV)/.installed
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(EDITABLE) '.[dev]'
 	touch $@
 
 tools: $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed

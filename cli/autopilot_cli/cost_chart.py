@@ -28,36 +28,51 @@ def check_chart_path(path: Path) -> Path:
     return path
 
 
+def seed_bar(report: CostReport) -> tuple[str, dict[str, float]]:
+    """The guide's own configuration priced from the table, by category: what its ~$135 is set against."""
+    seed = report.seed_check
+    return f"the guide's config ({seed.guide_tasks} tasks), priced", seed.by_category
+
+
 def draw_cost_chart(report: CostReport, path: Path) -> Path:
-    """Monthly cost per scenario, stacked by category, with the seed guide's figure for comparison."""
+    """Monthly cost per scenario, stacked by category; beside them the guide's own configuration priced from the
+    table, with the guide's figure for that configuration as a line (like is compared with like)."""
     target = check_chart_path(path)
-    figure = Figure(figsize=(8, 5), dpi=100)
+    figure = Figure(figsize=(9, 5), dpi=100)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
-    labels = [scenario.label for scenario in report.scenarios]
-    bottoms = [0.0] * len(report.scenarios)
+    seed_label, seed_values = seed_bar(report)
+    labels = [scenario.label for scenario in report.scenarios] + [seed_label]
+    columns = [scenario.by_category for scenario in report.scenarios] + [seed_values]
+    bottoms = [0.0] * len(labels)
     for colour, (category, name) in zip(COLOURS, CATEGORY_LABELS.items(), strict=True):
-        values = [scenario.by_category.get(category, 0.0) for scenario in report.scenarios]
+        values = [column.get(category, 0.0) for column in columns]
         axes.bar(labels, values, bottom=bottoms, label=name, color=colour)
         bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
-    for index, scenario in enumerate(report.scenarios):
+    totals = [s.monthly_usd for s in report.scenarios] + [report.seed_check.honest_total_usd]
+    for index, value in enumerate(totals):
         axes.annotate(
-            f"${scenario.monthly_usd:,.2f}",
-            (index, scenario.monthly_usd),
-            ha="center",
-            va="bottom",
-            xytext=(0, 3),
-            textcoords="offset points",
+            f"${value:,.2f}", (index, value), ha="center", va="bottom", xytext=(0, 3), textcoords="offset points"
         )
-    axes.axhline(SEED_QUOTED_TOTAL, color="grey", linestyle="--", linewidth=1, label="scaling guide: ~$135")
+    guide = len(labels) - 1  # the line stands over the bar of the same configuration only
+    axes.hlines(
+        SEED_QUOTED_TOTAL,
+        guide - 0.45,
+        guide + 0.45,
+        colors="black",
+        linestyles="--",
+        linewidth=1.5,
+        label=f"the guide's own figure for that configuration: ~${SEED_QUOTED_TOTAL:,.0f}",
+    )
     axes.set_ylabel("USD per month (730 h, on-demand)")
     axes.set_title(
         f"Workload cost, {report.region}, {report.generated_at:%Y-%m-%d} "
         f"(control plane apart: ${report.control_plane.monthly_usd:,.2f})",
         fontsize=10,
     )
+    axes.tick_params(axis="x", labelsize=8)
     axes.set_ylim(0, max([*bottoms, SEED_QUOTED_TOTAL]) * 1.15)
-    axes.legend(loc="upper left", fontsize=8)
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, fontsize=8)
     figure.tight_layout()
     figure.savefig(target, format="png")
     return target

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -16,16 +17,16 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from rich.markdown import Markdown
+from autopilot.models.cost import CostReport
 from rich.markup import escape
-from rich.panel import Panel
-from rich.table import Table
 
+from autopilot_cli.demo_panels import approval_panel, audit_table, cost_panel, execution_panel
 from autopilot_cli.embedded.actuator import actuator_hook
 from autopilot_cli.embedded.alarm_mirror import mirror_alarm_state
 from autopilot_cli.embedded.lambda_router import LambdaRouter
 from autopilot_cli.embedded.seed_stack import EmbeddedStack, seed_stack
 from autopilot_cli.embedded.server import client_environment, patched_environ, running_server
+from autopilot_cli.embedded.session import state_dir
 from autopilot_cli.embedded.workflow import (
     DeployedWorkflow,
     ExecutionResult,
@@ -42,21 +43,28 @@ from autopilot_cli.template_model import function_environment
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 FAST_WAITS = {"verify": 0, "approval_timeout": 60}
+SERVER_LOG = "demo-server.log"
+# Powertools warns when a handler flushes no metric; several handlers rightly record none for a decision.
+EMPTY_METRICS_WARNING = r"No application metrics to publish"
 
 
 def _quiet_functions() -> None:
-    """The story is told on stdout; the functions' JSON logs (warnings only) go to stderr, metrics nowhere."""
+    """The story is told on stdout; the functions' JSON logs (warnings only) go to stderr, metrics nowhere.
+
+    Only Powertools' "no metrics" notice is filtered, by its message: any other warning still shows.
+    """
     from autopilot.observability import logger
 
     logger.setLevel("WARNING")
     logs_to_stderr()
+    warnings.filterwarnings("ignore", message=EMPTY_METRICS_WARNING, category=UserWarning)
 
 
 @contextmanager
-def embedded_workflow() -> Iterator[tuple[EmbeddedStack, DeployedWorkflow]]:
+def embedded_workflow(log_file: Path) -> Iterator[tuple[EmbeddedStack, DeployedWorkflow]]:
     """The embedded AWS with the seed stack and the workflow; Lambda tasks routed to the handlers."""
     env = {**client_environment(0, "us-east-2"), "POWERTOOLS_METRICS_DISABLED": "true"}
-    with running_server() as port, patched_environ({**env, **client_environment(port, "us-east-2")}):
+    with running_server(log_file) as port, patched_environ({**env, **client_environment(port, "us-east-2")}):
         stack = seed_stack()
         router = LambdaRouter(stack.resolver)
         router.before_invoke(actuator_hook(stack.resource_id, stack.region))
@@ -89,14 +97,8 @@ def _capacity(stack: EmbeddedStack) -> str:
 
 
 def _show(stack: EmbeddedStack, title: str, result: ExecutionResult) -> None:
-    tasks = [s for s in result.entered_states() if s[0].isupper() and not s.startswith(("Route", "Read", "Check"))]
     output = result.output if isinstance(result.output, dict) else {}
-    notified = (output.get("notification") or output.get("notify") or {}).get("subject", "")
-    lines = [f"states: {' → '.join(tasks)}", f"execution: {result.status}"]
-    if notified:
-        lines.append(f"notification: [bold]{escape(notified)}[/]")
-    lines.append(f"now: {_capacity(stack)}")
-    console.print(Panel("\n".join(lines), title=title, expand=True))
+    console.print(execution_panel(title, result.entered_states(), result.status, output, _capacity(stack)))
 
 
 def _run(stack: EmbeddedStack, workflow: DeployedWorkflow, title: str, payload: dict[str, Any]) -> ExecutionResult:
@@ -115,49 +117,39 @@ def _approval_episode(stack: EmbeddedStack, workflow: DeployedWorkflow) -> None:
     request = wait_for_approval(arn, workflow.region, timeout=60)
     summary = request.message.get("approval_request", {}).get("summary", "")
     console.print(
-        Panel(
-            f"{summary}\n→ approved by sre-on-call (autopilot approve <token>)",
-            title="16:00 still in alarm at MaxCapacity: approval requested",
-            expand=True,
+        approval_panel(
+            "16:00 still in alarm at MaxCapacity: approval requested",
+            summary,
+            "approved by sre-on-call (autopilot approve <token>)",
         )
     )
     answer_approval(request.task_token, approved=True, by="sre-on-call", region=workflow.region)
     _show(stack, "16:00 approved", wait_for(arn, workflow.region, timeout=120))
 
 
-def _audit_table(stack: EmbeddedStack) -> Table:
+def _audit(stack: EmbeddedStack) -> None:
     items = boto3.resource("dynamodb").Table(stack.table_name).scan()["Items"]
     records = sorted((i for i in items if str(i["pk"]).startswith("AUDIT#")), key=lambda i: str(i["sk"]))
-    table = Table(title="Audit trail (DynamoDB): every decision, taken or skipped")
-    for column, width in (("time", 8), ("function", 16), ("action", 13), ("taken", 5), ("reason", None)):
-        table.add_column(column, overflow="fold", min_width=width)
-    for item in records:
-        table.add_row(
-            str(item["at"])[11:19],
-            str(item["function"]),
-            str(item["action"]),
-            str(item["taken"]),
-            str(item["reason"])[:160],
-        )
-    return table
+    console.print(audit_table(records))
 
 
 def _cost(stack: EmbeddedStack) -> None:
-    report = run_handler(
+    result = run_handler(
         "CostReportFunction",
         _event("schedule-cost-report.json"),
         function_environment(stack.resolver, "CostReportFunction"),
     )
-    body = boto3.client("s3").get_object(Bucket=stack.bucket, Key=report["delivery"]["markdown_key"])["Body"].read()
-    console.print(
-        Panel(Markdown(body.decode("utf-8")), title="Daily cost report (CostReportFunction → S3)", expand=True)
-    )
+    key = result["delivery"]["json_key"]
+    stored = boto3.client("s3").get_object(Bucket=stack.bucket, Key=key)["Body"].read()
+    where = f"Full report (Markdown and JSON) in S3 bucket {stack.bucket}, key {result['delivery']['markdown_key']}."
+    console.print(cost_panel(CostReport.model_validate_json(stored), where))
 
 
 def run_demo() -> None:
     _quiet_functions()
     console.rule("[bold]Sensor Autopilot — one incident on the embedded AWS (no account, no Docker)")
-    with embedded_workflow() as (stack, workflow):
+    log_file = state_dir() / SERVER_LOG
+    with embedded_workflow(log_file) as (stack, workflow):
         console.print(
             f"Seed stack from template.yaml: {stack.cluster}/{stack.service}, {_capacity(stack)}; "
             f"RDS {stack.primary_id} + {stack.replica_id}"
@@ -184,6 +176,8 @@ def run_demo() -> None:
             envelope(recovered, now=ok_at + timedelta(seconds=181), seconds=FAST_WAITS),
         )
         _approval_episode(stack, workflow)
-        console.print(_audit_table(stack))
+        _audit(stack)
         _cost(stack)
     console.rule("[bold green]demo complete — every step above ran the real ASL and the real handlers")
+    console.print("The embedded AWS logged each request it served to:")
+    console.print(escape(str(log_file)), overflow="fold", highlight=False)

@@ -10,6 +10,7 @@ from typing import Any
 
 import boto3
 import pytest
+from autopilot.adapters.inventory import pool_settings
 from autopilot.adapters.report_store import DeliveryError
 from autopilot.adapters.state_table import StateTable
 from autopilot.errors import InvalidEventError, ObservationError
@@ -277,3 +278,86 @@ def test_without_a_report_bucket_the_report_is_returned_and_sent_but_not_stored(
     assert result["delivery"]["notes"] == ["REPORT_BUCKET is not set: the report was not stored"]
     assert stored_keys(stack) == []
     assert len(sns_messages(stack.topic_arn)) == 1
+
+
+def test_the_pool_sizes_quoted_are_the_deployed_services_own(
+    stack: EmbeddedStack, lambda_context: LocalLambdaContext
+) -> None:
+    result = handler(schedule_event(), lambda_context)
+    settings = result["inventory"]["service"]["pool_settings"]
+    assert settings == {"db_connection_budget": 300, "max_tasks": 30, "web_concurrency": 4, "db_pool_size": None}
+    [pooling] = [r for r in result["recommendations"] if r["id"] == "connection-pooling"]
+    assert "floor(300 / (30 tasks x 4 workers)) = 2 per worker, 8 per task, 240 at 30 tasks" in pooling["detail"]
+
+
+def test_container_settings_that_are_not_numbers_are_left_out() -> None:
+    task_def = {
+        "containerDefinitions": [
+            {"name": "sidecar", "environment": [{"name": "OTHER", "value": "1"}]},
+            {
+                "name": "sensor-api",
+                "environment": [
+                    {"name": "DB_CONNECTION_BUDGET", "value": "three hundred"},
+                    {"name": "MAX_TASKS", "value": "30"},
+                ],
+            },
+        ]
+    }
+    assert pool_settings(task_def).model_dump() == {
+        "db_connection_budget": None,
+        "max_tasks": 30,
+        "web_concurrency": None,
+        "db_pool_size": None,
+    }
+    assert pool_settings({}).model_dump(exclude_none=True) == {}
+
+
+def _other_tenants(stack: EmbeddedStack) -> None:
+    """A function and an alarm of someone else in the same region, and one function of this stack."""
+    role = boto3.client("iam").create_role(
+        RoleName="other-team", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []})
+    )["Role"]["Arn"]
+    lam = boto3.client("lambda", region_name=stack.region)
+    code = {"ZipFile": b"PK\x05\x06" + b"\x00" * 18}  # an empty zip: never run
+    lam.create_function(FunctionName="billing-export", Runtime="python3.13", Role=role, Handler="x.h", Code=code)
+    lam.create_function(
+        FunctionName="sensor-autopilot-NotifyFunction-AbC123",
+        Runtime="python3.13",
+        Role=role,
+        Handler="autopilot.handlers.notify.handler",
+        Code=code,
+        MemorySize=256,
+        Architectures=["arm64"],
+        Environment={"Variables": {"STATE_TABLE_NAME": stack.table_name}},
+    )
+    boto3.client("cloudwatch", region_name=stack.region).put_metric_alarm(
+        AlarmName="billing-export-errors",
+        MetricName="Errors",
+        Namespace="AWS/Lambda",
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+    )
+
+
+def test_the_control_plane_counts_only_the_stacks_own_functions_and_alarms(
+    stack: EmbeddedStack, lambda_context: LocalLambdaContext
+) -> None:
+    _other_tenants(stack)
+    plane = handler(schedule_event(), lambda_context)["inventory"]["control_plane"]
+    assert [f["name"] for f in plane["functions"]] == ["sensor-autopilot-NotifyFunction-AbC123"]
+    own = plane["standard_alarms"] + plane["high_resolution_alarms"] + plane["composite_alarms"]
+    assert own == 8, "the template's eight alarms, named sensor-autopilot-..."
+    assert plane["other_alarms"] == 7, "six target-tracking alarms and the other team's, not counted"
+
+
+def test_the_estimate_says_where_its_invocations_come_from(
+    stack: EmbeddedStack, lambda_context: LocalLambdaContext
+) -> None:
+    assumptions = " ".join(handler(schedule_event(), lambda_context)["control_plane"]["assumptions"])
+    assert "invocations are modelled, not measured" in assumptions
+    assert "no function of stack sensor-autopilot was found" in assumptions
+    assert "7 other alarms in the region are not counted" not in assumptions
+    assert "6 other alarms in the region are not counted" in assumptions

@@ -9,7 +9,6 @@ from autopilot.logic.cost_prices import price_book
 from autopilot.logic.cost_recommendations import (
     arm_tasks,
     connection_pooling,
-    default_max_connections,
     expired_leases,
     gp3_storage,
     rds_graviton,
@@ -74,17 +73,12 @@ def test_gp3_storage_needs_no_storage_recommendation() -> None:
     assert gp3_storage(db(), BOOK) is None
 
 
-def test_default_max_connections_of_a_db_t3_medium_is_about_450() -> None:
-    assert default_max_connections(4) == 450
-    assert default_max_connections(1024) == 5000
-
-
 def test_pooling_is_measured_against_the_smallest_class_that_fits_2000_connections() -> None:
     rec = connection_pooling(seed_inventory(), BOOK, per_task=100, budget=300)
     assert rec is not None
     assert "db.t3.2xlarge" in rec.basis
     assert rec.monthly_saving_usd == round((0.579 - 0.072) * 730 * 2, 2)
-    assert "15 connections per task at 20 tasks" in rec.detail
+    assert "allows about 410 (at most 450) by default" in rec.detail
     assert "$21.90/month" in rec.detail, "RDS Proxy: 2 vCPU x $0.015 x 730 h"
     assert rec.prices_verified is False
 

@@ -19,6 +19,7 @@ from autopilot.models.cost import (
     LambdaFunctionInventory,
 )
 from autopilot.models.records import AuditRecord, CostImpact, Lease
+from autopilot_cli.cost_chart import seed_bar
 
 from tests.unit.test_cost_model import seed_inventory
 
@@ -83,6 +84,16 @@ def test_control_plane_usage_model_prices_invocations_and_transitions() -> None:
     assert "100 incidents" in " ".join(estimate.assumptions)
 
 
+def test_the_estimate_names_the_functions_it_took_memory_from_and_the_alarms_it_left_out() -> None:
+    functions = [LambdaFunctionInventory(name=f"sensor-autopilot-f{i}", memory_mb=256) for i in range(8)]
+    plane = ControlPlaneInventory(stack_name="sensor-autopilot", functions=functions, standard_alarms=8, other_alarms=6)
+    text = " ".join(estimate_control_plane(plane, price_book("us-east-2"), 10).assumptions)
+    assert "invocations are modelled, not measured" in text
+    assert "(256 MB on average) and architecture (arm64) from the 8 functions of stack sensor-autopilot" in text
+    assert "6 other alarms in the region are not counted" in text
+    assert "functions found" not in text
+
+
 def test_seed_check_quotes_the_guide_and_explains_each_difference() -> None:
     seed = report().seed_check
     assert seed.seed_total_usd == 135.0
@@ -93,13 +104,48 @@ def test_seed_check_quotes_the_guide_and_explains_each_difference() -> None:
     assert "memory" in rows["Fargate tasks (3)"].why
     assert rows["RDS primary"].honest_monthly_usd == 52.56
     assert "MySQL" in rows["RDS primary"].why
-    assert rows["RDS read replicas (1)"].honest_monthly_usd == 52.56
+    assert rows["RDS read replica"].honest_monthly_usd == 52.56
     assert rows["RDS storage and IOPS"].honest_monthly_usd == 23.0
     assert rows["Load balancer"].honest_monthly_usd == 22.27
     text = " ".join(seed.explanation)
     assert "$0.987/h" in text
     assert "$300/month per instance" in text
     assert "Total: ~$135/month" in seed.quoted
+
+
+def test_seed_check_compares_the_guides_configuration_with_itself_priced_honestly_whatever_runs_now() -> None:
+    busy = seed_inventory(running_tasks=20, desired_tasks=20, max_capacity=25)
+    seed = report(inventory=busy).seed_check
+    assert (seed.seed_total_usd, seed.honest_total_usd) == (135.0, 258.51), "both totals: the guide's 3 tasks"
+    rows = {row.item: row for row in seed.rows}
+    assert rows["Fargate tasks (3)"].seed_monthly_usd == 87.6
+    assert rows["Fargate tasks (3)"].honest_monthly_usd == 108.12
+    assert "3 tasks" in seed.configuration
+    assert (seed.stack_now_tasks, seed.stack_now_monthly_usd) == (20, 871.19), "the stack now, shown apart"
+    text = " ".join(seed.explanation)
+    assert "$633.64" not in text, "the guide's rates are never applied to another configuration"
+    assert "its own rates give $87.60 + $49.64 = $137.24" in text
+
+
+def test_seed_check_is_the_same_for_any_observed_stack() -> None:
+    quiet = report().seed_check
+    busy = report(inventory=seed_inventory(running_tasks=20, desired_tasks=20, max_capacity=25)).seed_check
+    assert quiet.rows == busy.rows
+    assert (quiet.seed_total_usd, quiet.honest_total_usd) == (busy.seed_total_usd, busy.honest_total_usd)
+
+
+def test_the_charts_seed_bar_is_the_guides_configuration_priced_not_the_stack_now() -> None:
+    busy = report(inventory=seed_inventory(running_tasks=20, desired_tasks=20, max_capacity=25))
+    label, values = seed_bar(busy)
+    assert label == "the guide's config (3 tasks), priced"
+    assert values == {
+        "tasks": 108.12,
+        "rds_instance": 105.12,
+        "rds_storage": 23.0,
+        "rds_iops": 0.0,
+        "load_balancer": 22.27,
+    }
+    assert round(sum(values.values()), 2) == busy.seed_check.honest_total_usd == 258.51
 
 
 def test_leases_carry_their_cost_impact_and_expired_ones_become_a_recommendation() -> None:
@@ -165,6 +211,13 @@ def test_markdown_shows_total_scenarios_seed_check_and_sources() -> None:
     assert "(unverified)" in text
     assert "Floor lease on service/sensor-app-cluster/sensor-app-service: 3 -> 8" in text
     assert "## Control plane (not in the total)" in text
+
+
+def test_markdown_quantities_are_written_out_at_any_size() -> None:
+    text = render_markdown(report(inventory=seed_inventory(running_tasks=20, desired_tasks=20)))
+    assert "| 14,600 vCPU-hour |" in text
+    assert "| 29,200 GB-hour |" in text
+    assert "e+0" not in text, "no exponent notation"
 
 
 def test_scenario_lookup_names_the_missing_scenario() -> None:

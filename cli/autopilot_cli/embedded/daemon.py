@@ -1,6 +1,7 @@
 """Background process that keeps one embedded AWS (moto server + the seed stack) alive between commands.
 
 Run by :mod:`autopilot_cli.embedded.session`; ``python -m autopilot_cli.embedded.daemon --port N --state-file F``.
+The server's request log goes to ``embedded-server.log`` next to the state file (``--log-file`` to change it).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from autopilot_cli.embedded.seed_stack import REGION, seed_stack
 from autopilot_cli.embedded.server import client_environment, patched_environ, running_server
 from autopilot_cli.embedded.workflow import deploy_workflow
 
+SERVER_LOG = "embedded-server.log"
+
 
 def _write_state(path: Path, state: dict[str, object]) -> None:
     tmp = path.with_suffix(".tmp")
@@ -25,12 +28,12 @@ def _write_state(path: Path, state: dict[str, object]) -> None:
     tmp.replace(path)
 
 
-def serve(port: int, state_file: Path) -> None:
+def serve(port: int, state_file: Path, log_file: Path) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     env = {**client_environment(port, REGION), "POWERTOOLS_METRICS_DISABLED": "true"}
-    with running_server(port) as bound, patched_environ(env):
+    with running_server(log_file, port) as bound, patched_environ(env):
         stack = seed_stack(REGION)
         router = LambdaRouter(stack.resolver)
         router.before_invoke(actuator_hook(stack.resource_id, REGION))
@@ -59,8 +62,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="embedded AWS for the autopilot CLI")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--state-file", type=Path, required=True)
+    parser.add_argument("--log-file", type=Path, default=None, help=f"request log (default: {SERVER_LOG} beside it)")
     args = parser.parse_args()
-    serve(args.port, args.state_file)
+    serve(args.port, args.state_file, args.log_file or args.state_file.with_name(SERVER_LOG))
 
 
 if __name__ == "__main__":

@@ -7,11 +7,15 @@ properties, so the embedded stack and the template cannot drift apart.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import boto3
 
 from autopilot_cli.embedded.template_resources import bind_workload, create_alarms, create_autoscaling
 from autopilot_cli.template_model import Resolver, load_template
+
+if TYPE_CHECKING:
+    from mypy_boto3_ecs.type_defs import KeyValuePairTypeDef
 
 STACK_NAME = "sensor-autopilot"
 ACCOUNT = "123456789012"
@@ -20,6 +24,8 @@ CLUSTER = "sensor-app-cluster"
 SERVICE = "sensor-app-service"
 PRIMARY_DB = "sensor-postgres-high-perf"
 REPLICA_DB = "sensor-postgres-high-perf-replica"
+# The container settings the control plane reads back (the cost report quotes the service's pool sizes).
+CONTAINER_SETTINGS = ("WEB_CONCURRENCY", "DB_CONNECTION_BUDGET", "MAX_TASKS")
 
 
 @dataclass
@@ -106,6 +112,16 @@ def _load_balancer(region: str, vpc: str, subnets: list[str], sg: str) -> tuple[
     return lb_arn, tg
 
 
+def _container_environment(resolver: Resolver) -> list[KeyValuePairTypeDef]:
+    """The sensor API's connection settings, as the template's task definition gives them."""
+    container = resolver.template["Resources"]["TaskDefinition"]["Properties"]["ContainerDefinitions"][0]
+    return [
+        {"name": item["Name"], "value": str(resolver.resolve(item["Value"]))}
+        for item in container["Environment"]
+        if item["Name"] in CONTAINER_SETTINGS
+    ]
+
+
 def _ecs(resolver: Resolver, subnets: list[str], sg: str, tg: str) -> None:
     region = resolver.region
     ecs = boto3.client("ecs", region_name=region)
@@ -125,7 +141,7 @@ def _ecs(resolver: Resolver, subnets: list[str], sg: str, tg: str) -> None:
                 "image": "public.ecr.aws/docker/library/python:3.13-slim",
                 "essential": True,
                 "portMappings": [{"containerPort": 8000}],
-                "environment": [{"name": "WEB_CONCURRENCY", "value": _param(resolver, "WorkersPerTask", "4")}],
+                "environment": _container_environment(resolver),
             }
         ],
     )["taskDefinition"]["taskDefinitionArn"]

@@ -108,6 +108,7 @@ def deploy_workflow(resolver: Resolver) -> DeployedWorkflow:
     lam = boto3.client("lambda", region_name=region)
     arns: dict[str, str] = {}
     code = _dummy_zip()
+    defaults = resolver.template.get("Globals", {}).get("Function", {})
     for logical_id in function_ids(resolver.template):
         props = resolver.template["Resources"][logical_id]["Properties"]
         created = lam.create_function(
@@ -117,6 +118,9 @@ def deploy_workflow(resolver: Resolver) -> DeployedWorkflow:
             Handler=str(props["Handler"]),
             Code={"ZipFile": code},
             Timeout=60,
+            # as the template sizes them, so that what the cost report reads of them is the template's
+            MemorySize=int(props.get("MemorySize", defaults.get("MemorySize", 128))),
+            Architectures=list(props.get("Architectures", defaults.get("Architectures", ["x86_64"]))),
         )
         arns[logical_id] = created["FunctionArn"]
     values = substitutions(resolver, arns)

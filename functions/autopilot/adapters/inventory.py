@@ -19,10 +19,12 @@ from autopilot.models.cost import (
     LambdaFunctionInventory,
     LoadBalancerInventory,
     ServiceInventory,
+    ServicePoolSettings,
 )
 from autopilot.settings.cost import CostSettings
 
 HIGH_RESOLUTION_PERIOD = 60
+POOL_VARIABLES = ("DB_CONNECTION_BUDGET", "MAX_TASKS", "WEB_CONCURRENCY", "DB_POOL_SIZE")
 
 
 def _scalable_target(settings: CostSettings) -> tuple[int | None, int | None]:
@@ -34,6 +36,16 @@ def _scalable_target(settings: CostSettings) -> tuple[int | None, int | None]:
     if not targets:
         return None, None
     return int(targets[0]["MinCapacity"]), int(targets[0]["MaxCapacity"])
+
+
+def pool_settings(task_def: dict[str, Any]) -> ServicePoolSettings:
+    """The sensor API's connection settings from the first container that sets any (non-numbers are ignored)."""
+    for container in task_def.get("containerDefinitions", []):
+        env = {item.get("name"): str(item.get("value", "")) for item in container.get("environment", [])}
+        found = {name.lower(): int(env[name]) for name in POOL_VARIABLES if env.get(name, "").strip().isdigit()}
+        if found:
+            return ServicePoolSettings.model_validate(found)
+    return ServicePoolSettings()
 
 
 def service_inventory(settings: CostSettings) -> ServiceInventory:
@@ -71,6 +83,7 @@ def service_inventory(settings: CostSettings) -> ServiceInventory:
         max_capacity=high,
         target_group_arns=[lb["targetGroupArn"] for lb in svc.get("loadBalancers", []) if lb.get("targetGroupArn")],
         uses_spot=any(s.get("capacityProvider") == "FARGATE_SPOT" for s in strategy),
+        pool_settings=pool_settings(task_def),
     )
 
 
@@ -133,9 +146,15 @@ def load_balancer_inventory(target_group_arns: list[str]) -> tuple[list[LoadBala
     return balancers, notes
 
 
-def _functions(state_table: str) -> list[LambdaFunctionInventory]:
-    """The control plane's functions: those sharing its state table (every one of them has STATE_TABLE_NAME)."""
+def _functions(state_table: str, stack: str) -> list[LambdaFunctionInventory]:
+    """The stack's functions: those with its STATE_TABLE_NAME (every deployed one has it), and those named after
+    the stack that carry no STATE_TABLE_NAME at all (the embedded AWS's stand-ins, whose handlers run in-process)."""
     pages = client("lambda").get_paginator("list_functions").paginate()
+
+    def ours(fn: dict[str, Any]) -> bool:
+        table = ((fn.get("Environment") or {}).get("Variables") or {}).get("STATE_TABLE_NAME")
+        return table == state_table or (table is None and str(fn["FunctionName"]).startswith(f"{stack}-"))
+
     return [
         LambdaFunctionInventory(
             name=fn["FunctionName"],
@@ -144,7 +163,7 @@ def _functions(state_table: str) -> list[LambdaFunctionInventory]:
         )
         for page in pages
         for fn in page["Functions"]
-        if ((fn.get("Environment") or {}).get("Variables") or {}).get("STATE_TABLE_NAME") == state_table
+        if ours(fn)
     ]
 
 
@@ -156,23 +175,36 @@ def _period(alarm: dict[str, Any]) -> int:
 
 
 def control_plane_inventory(settings: CostSettings) -> tuple[ControlPlaneInventory, list[str]]:
+    """The stack's own functions, alarms and dashboards: its alarms and dashboard are named ``<stack>-...`` (the
+    prefix the workflow's EventBridge rule matches too); other alarms in the region are counted apart, not priced.
+    """
+    stack = settings.owning_stack
     try:
-        functions = _functions(settings.state_table_name)
+        functions = _functions(settings.state_table_name, stack)
         cloudwatch = client("cloudwatch")
         pages = list(cloudwatch.get_paginator("describe_alarms").paginate(AlarmTypes=["MetricAlarm", "CompositeAlarm"]))
-        dashboards = sum(
-            len(page["DashboardEntries"]) for page in cloudwatch.get_paginator("list_dashboards").paginate()
-        )
+        boards = [
+            e["DashboardName"]
+            for page in cloudwatch.get_paginator("list_dashboards").paginate()
+            for e in page["DashboardEntries"]
+        ]
     except (BotoCoreError, ClientError) as exc:
-        return ControlPlaneInventory(), [f"control plane not listed ({exc}); its estimate counts no alarm"]
-    metric_alarms = [alarm for page in pages for alarm in page.get("MetricAlarms", [])]
+        return ControlPlaneInventory(stack_name=stack), [
+            f"control plane not listed ({exc}); its estimate counts no alarm"
+        ]
+    every = [alarm for page in pages for alarm in page.get("MetricAlarms", [])]
+    composites = [alarm for page in pages for alarm in page.get("CompositeAlarms", [])]
+    metric_alarms = [a for a in every if str(a["AlarmName"]).startswith(f"{stack}-")]
+    own_composites = [a for a in composites if str(a["AlarmName"]).startswith(f"{stack}-")]
     high = sum(1 for alarm in metric_alarms if _period(alarm) < HIGH_RESOLUTION_PERIOD)
     inventory = ControlPlaneInventory(
+        stack_name=stack,
         functions=functions,
         standard_alarms=len(metric_alarms) - high,
         high_resolution_alarms=high,
-        composite_alarms=sum(len(page.get("CompositeAlarms", [])) for page in pages),
-        dashboards=dashboards,
+        composite_alarms=len(own_composites),
+        dashboards=sum(1 for name in boards if name == stack or name.startswith(f"{stack}-")),
+        other_alarms=len(every) + len(composites) - len(metric_alarms) - len(own_composites),
     )
     return inventory, []
 

@@ -72,6 +72,31 @@ def _monitoring_items(inventory: ControlPlaneInventory, book: PriceBook) -> list
     ]
 
 
+def _functions_note(inventory: ControlPlaneInventory) -> str:
+    stack = inventory.stack_name or "this stack"
+    if not inventory.functions:
+        return (
+            f"{AVERAGE_DURATION_SECONDS:g} s per invocation; no function of stack {stack} was found, so the "
+            f"template's {DEFAULT_MEMORY_MB} MB arm64 is assumed"
+        )
+    memory, arch = _memory_and_arch(inventory)
+    return (
+        f"{AVERAGE_DURATION_SECONDS:g} s per invocation; memory ({memory * 1024:g} MB on average) and architecture "
+        f"({arch}) from the {len(inventory.functions)} functions of stack {stack}"
+    )
+
+
+def _alarms_note(inventory: ControlPlaneInventory) -> str:
+    stack = inventory.stack_name or "this stack"
+    note = f"alarms and dashboards: the stack's own (named {stack}-...)"
+    if inventory.other_alarms:
+        note += (
+            f"; {inventory.other_alarms} other alarms in the region are not counted (target tracking's belong to "
+            "the workload's scaling policies)"
+        )
+    return note
+
+
 def estimate_control_plane(
     inventory: ControlPlaneInventory, book: PriceBook, incidents_per_month: int
 ) -> ControlPlaneEstimate:
@@ -92,11 +117,11 @@ def estimate_control_plane(
     )
     items += _monitoring_items(inventory, book)
     assumptions = [
-        f"sweeper every 5 minutes ({sweeps:,.0f} runs) and one cost report a day ({reports} runs)",
-        f"{incidents_per_month} incidents a month (INCIDENTS_PER_MONTH), each {INVOCATIONS_PER_INCIDENT} invocations "
-        f"and {TRANSITIONS_PER_INCIDENT} state transitions",
-        f"{AVERAGE_DURATION_SECONDS:g} s per invocation; {len(inventory.functions)} functions found",
+        f"invocations are modelled, not measured: the sweeper every 5 minutes ({sweeps:,.0f} runs), one cost report "
+        f"a day ({reports} runs) and {incidents_per_month} incidents a month (INCIDENTS_PER_MONTH), each "
+        f"{INVOCATIONS_PER_INCIDENT} invocations and {TRANSITIONS_PER_INCIDENT} state transitions",
+        _functions_note(inventory),
         "free tiers ignored; DynamoDB on-demand, S3 and logs are cents a month and not estimated",
-        "alarms and dashboards: every one in the region (the workload's target-tracking alarms included)",
+        _alarms_note(inventory),
     ]
     return ControlPlaneEstimate(monthly_usd=round(total(items), 2), line_items=items, assumptions=assumptions)

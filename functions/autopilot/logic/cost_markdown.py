@@ -24,6 +24,11 @@ def _price(value: float) -> str:
     return "$" + (f"{value:.10f}".rstrip("0").rstrip(".") or "0")
 
 
+def _quantity(value: float) -> str:
+    """A quantity written out with thousands separators: 14,600, 2,212.5, 0.25."""
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
+
+
 def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
     lines += ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in rows]
@@ -35,7 +40,7 @@ def _item_rows(items: Iterable[LineItem]) -> list[list[str]]:
         [
             i.resource,
             i.description,
-            f"{i.quantity:,.4g} {i.unit}",
+            f"{_quantity(i.quantity)} {i.unit}",
             _price(i.unit_price_usd),
             _usd(i.monthly_usd),
             i.price_source + ("" if i.price_verified else " (unverified)"),
@@ -128,7 +133,7 @@ def _seed(report: CostReport) -> list[str]:
     seed = report.seed_check
     lines = ["## Seed check: the scaling guide's cost section", "", "The guide says:", ""]
     lines += [f"> {quote}  " for quote in seed.quoted]
-    lines.append("")
+    lines += ["", f"Compared for {seed.configuration}:", ""]
     rows = [[r.item, _usd(r.seed_monthly_usd), _usd(r.honest_monthly_usd), r.why] for r in seed.rows]
     rows.append(["Total", f"~{_usd(seed.seed_total_usd)}", f"**{_usd(seed.honest_total_usd)}**", ""])
     lines += _table(["Item", "Seed", "Honest", "Why"], rows)
@@ -185,8 +190,9 @@ def summary_message(report: CostReport, links: Sequence[str]) -> tuple[str, str]
     lines += [f"Floor lease: {lease.resource_id}, {lease.cost_impact.summary}" for lease in report.leases]
     seed = report.seed_check
     lines.append(
-        f"Seed check: the scaling guide says ~{_usd(seed.seed_total_usd)}/month; priced from the inventory it is "
-        f"{_usd(seed.honest_total_usd)} (task memory, PostgreSQL rate, replica, storage and ALB)."
+        f"Seed check: the scaling guide says ~{_usd(seed.seed_total_usd)}/month for its 3-task configuration; "
+        f"priced from the table the same configuration is {_usd(seed.honest_total_usd)} (task memory, PostgreSQL "
+        "rate, replica, storage and ALB)."
     )
     if report.prices.unpriced:
         lines.append("Not priced, left out of the total: " + "; ".join(report.prices.unpriced))

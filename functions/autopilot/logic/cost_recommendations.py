@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
+from autopilot.logic.cost_connections import PoolPlan, default_max_connections, service_pool_plan
 from autopilot.logic.cost_model import GP3_LARGE_VOLUME_GIB, gp3_included_iops, task_hourly, with_multi_az
 from autopilot.logic.cost_prices import PriceBook
 from autopilot.models.cost import DbInstanceInventory, Inventory, LeaseCost, Recommendation, ServiceInventory
 
-BYTES_PER_CONNECTION = 9_531_392  # RDS PostgreSQL default: LEAST(DBInstanceClassMemory/9531392, 5000)
-MAX_DEFAULT_CONNECTIONS = 5000
-
-
-def default_max_connections(memory_gib: float) -> int:
-    """RDS PostgreSQL's default ``max_connections`` for a class (an upper bound: RDS reserves some memory)."""
-    return min(int(memory_gib * 2**30 / BYTES_PER_CONNECTION), MAX_DEFAULT_CONNECTIONS)
+SEED_MAX_CONNECTIONS = 2500  # the guide's "RDS max_connections should be 2500+"
+# The sensor API's defaults where its task definition sets nothing (service/sensor_api/settings.py).
+SERVICE_DEFAULT_MAX_TASKS = 20
+SERVICE_DEFAULT_WORKERS = 4
 
 
 def arm_tasks(service: ServiceInventory, book: PriceBook) -> Recommendation | None:
@@ -100,9 +98,38 @@ def _class_that_fits(book: PriceBook, db: DbInstanceInventory, needed: int) -> s
         for name, rate in book.rds_instance_hour.get(db.engine, {}).items()
         if name.startswith(family)
         and name in book.db_classes
-        and default_max_connections(book.db_classes[name].memory_gib) >= needed
+        and default_max_connections(book.db_classes[name].memory_gib).expected >= needed
     ]
     return min(fitting)[1] if fitting else None
+
+
+def service_pools(service: ServiceInventory, budget: int) -> tuple[PoolPlan, str]:
+    """The service's pool plan from its task definition's environment, and its inputs with where each came from;
+    where the task definition is silent, ``budget`` (the stack's DbConnectionBudget) and the service's defaults."""
+    found = service.pool_settings
+    inputs = [
+        ("DB_CONNECTION_BUDGET", found.db_connection_budget, budget, "DbConnectionBudget"),
+        ("MAX_TASKS", found.max_tasks, SERVICE_DEFAULT_MAX_TASKS, "the service's default"),
+        ("WEB_CONCURRENCY", found.web_concurrency, SERVICE_DEFAULT_WORKERS, "the service's default"),
+    ]
+    values = [given if given is not None else default for _, given, default, _ in inputs]
+    plan = service_pool_plan(values[0], values[1], values[2], found.db_pool_size)
+    stated = [
+        f"{name}={value}" + ("" if given is not None else f" ({where})")
+        for (name, given, _, where), value in zip(inputs, values, strict=True)
+    ]
+    if found.db_pool_size is not None:
+        stated.append(f"DB_POOL_SIZE={found.db_pool_size}")
+    return plan, ", ".join(stated)
+
+
+def _pools_sentence(plan: PoolPlan, settings: str) -> str:
+    if plan.refusal is not None:
+        return f"With {settings} the sensor API would refuse to start: {plan.refusal}."
+    return (
+        f"The sensor API sizes its pools from the budget at its ceiling instead ({settings}; from its task "
+        f"definition unless marked): {plan.formula}."
+    )
 
 
 def connection_pooling(inventory: Inventory, book: PriceBook, per_task: int, budget: int) -> Recommendation | None:
@@ -113,23 +140,23 @@ def connection_pooling(inventory: Inventory, book: PriceBook, per_task: int, bud
     max_tasks = service.max_capacity or service.running_tasks
     planned, limit = max_tasks * per_task, default_max_connections(spec.memory_gib)
     current = book.rds_hour(primary.engine, primary.instance_class)
-    if planned <= limit or current is None:
+    if planned <= limit.expected or current is None:
         return None
     instances = sum(1 for db in inventory.databases if db.instance_class == primary.instance_class)
     bigger = _class_that_fits(book, primary, planned)
     bigger_rate = book.rds_hour(primary.engine, bigger) if bigger else None
     saving = (bigger_rate.value - current.value) * book.hours_per_month * instances if bigger_rate else None
     proxy = book.rds_proxy_vcpu_hour.value * spec.vcpu * book.hours_per_month
+    plan, source = service_pools(service, budget)
     return Recommendation(
         id="connection-pooling",
         title="Pool connections from a budget instead of raising max_connections",
         detail=(
             f"{max_tasks} tasks x {per_task} connections = {planned:,} at max capacity, but a {primary.instance_class} "
-            f"allows about {limit} by default (LEAST(DBInstanceClassMemory/9531392, 5000)); raising max_connections "
-            f"to 2,500 there can keep the instance from starting. With DB_CONNECTION_BUDGET={budget}: "
-            f"{budget // max_tasks} connections per task at {max_tasks} tasks. If more clients must share the "
-            f"database, RDS Proxy costs about ${proxy:,.2f}/month ({book.rds_proxy_vcpu_hour.source}"
-            f"{'' if book.rds_proxy_vcpu_hour.verified else ', unverified'})."
+            f"allows {limit.phrase} by default (LEAST(DBInstanceClassMemory/9531392, 5000)); raising max_connections "
+            f"to {SEED_MAX_CONNECTIONS:,} there can keep the instance from starting. {_pools_sentence(plan, source)} "
+            f"If more clients must share the database, RDS Proxy costs about ${proxy:,.2f}/month "
+            f"({book.rds_proxy_vcpu_hour.source}{'' if book.rds_proxy_vcpu_hour.verified else ', unverified'})."
         ),
         monthly_saving_usd=round(saving, 2) if saving is not None else None,
         basis=(

@@ -139,7 +139,7 @@ def assemble_report(inputs: ReportInputs) -> CostReport:
         recommendations=recs,
         leases=leases,
         recent_actions=action_costs(inputs.actions),
-        seed_check=seed_check(now, high, inventory, book),
+        seed_check=seed_check(now, book, inputs.alb_lcu),
         prices=notes,
         inventory=inventory,
         summary=_summary(now, high, recs, leases),

@@ -25,6 +25,15 @@ Category = Literal[
 
 
 # inventory --------------------------------------------------------------------------------------------
+class ServicePoolSettings(BaseModel):
+    """The sensor API's connection settings from its task definition's environment; None where it sets none."""
+
+    db_connection_budget: int | None = None
+    max_tasks: int | None = None
+    web_concurrency: int | None = None
+    db_pool_size: int | None = None
+
+
 class ServiceInventory(BaseModel):
     """The ECS service, its task size (from the task definition) and its scalable target."""
 
@@ -40,6 +49,7 @@ class ServiceInventory(BaseModel):
     max_capacity: int | None = Field(default=None, ge=0)
     target_group_arns: list[str] = Field(default_factory=list)
     uses_spot: bool = False
+    pool_settings: ServicePoolSettings = Field(default_factory=ServicePoolSettings)
 
 
 class DbInstanceInventory(BaseModel):
@@ -67,13 +77,15 @@ class LambdaFunctionInventory(BaseModel):
 
 
 class ControlPlaneInventory(BaseModel):
-    """What the control plane runs on; priced separately from the workload."""
+    """What the control plane runs on (the stack's own functions, alarms and dashboards); priced apart."""
 
+    stack_name: str = Field(default="", description="Whose resources these are: named after the stack")
     functions: list[LambdaFunctionInventory] = Field(default_factory=list)
     standard_alarms: int = Field(default=0, ge=0)
     high_resolution_alarms: int = Field(default=0, ge=0)
     composite_alarms: int = Field(default=0, ge=0)
     dashboards: int = Field(default=0, ge=0)
+    other_alarms: int = Field(default=0, ge=0, description="Alarms in the region that are not the stack's: not counted")
 
 
 class Inventory(BaseModel):
@@ -167,12 +179,17 @@ class SeedCheckRow(BaseModel):
 
 
 class SeedCheck(BaseModel):
-    """The scaling guide's cost section beside the figures recomputed from the inventory."""
+    """The scaling guide's cost section beside the same configuration priced from the table; the stack now apart."""
 
     quoted: list[str]
+    configuration: str = Field(description="The configuration both totals are for: the guide's own")
+    guide_tasks: int
     rows: list[SeedCheckRow]
+    by_category: dict[str, float] = Field(description="The guide's configuration priced, by line-item category")
     seed_total_usd: float
     honest_total_usd: float
+    stack_now_tasks: int = Field(description="The observed stack, reported apart from the comparison")
+    stack_now_monthly_usd: float
     explanation: list[str]
 
 

@@ -21,10 +21,18 @@ class CostSettings(CommonSettings):
         default=100, ge=1, description="Connections each task opens (the seed's MAX_CONNECTIONS=100)"
     )
     incidents_per_month: int = Field(default=10, ge=0, description="Workflow runs a month, for the control plane")
+    stack_name: str = Field(
+        default="", description="The stack whose alarms and functions are counted; empty: STATE_TABLE_NAME less -state"
+    )
     price_overrides: dict[str, float] = Field(
         default_factory=dict,
         description='JSON: price-table path to USD, e.g. {"rds_instance_hour/postgres/db.t3.medium/hour": 0.073}',
     )
+
+    @property
+    def owning_stack(self) -> str:
+        """The stack's name: set, or read from the state table's (``<stack>-state`` in the template)."""
+        return self.stack_name or self.state_table_name.removesuffix("-state")
 
 
 @lru_cache(maxsize=1)
