@@ -74,11 +74,11 @@ class Action:
 
 @dataclass
 class ControlPlane:
-    stack: EmbeddedStack
+    stack: EmbeddedStack = field(repr=False)
     fast: bool = True
-    actions: list[Action] = field(default_factory=list)
-    _pattern: EventPattern | None = None
-    _workflow: Any = None
+    actions: list[Action] = field(default_factory=list, repr=False)
+    _pattern: EventPattern | None = field(default=None, repr=False)
+    _workflow: Any = field(default=None, repr=False)
 
     # ---------------------------------------------------------------- state shared with the model
     def reset(self, min_capacity: int, max_capacity: int) -> None:
