@@ -9,7 +9,7 @@ import pytest
 from autopilot_cli.main import app
 from autopilot_cli.simulate.config import Assumptions, Strategy, read_policies
 from autopilot_cli.simulate.control import control_plane
-from autopilot_cli.simulate.profiles import flash_crowd
+from autopilot_cli.simulate.profiles import LoadProfile, flash_crowd
 from autopilot_cli.simulate.report import verdict
 from autopilot_cli.simulate.runner import Simulation
 from autopilot_cli.simulate.session import simulate
@@ -67,9 +67,10 @@ def test_the_verdict_says_plainly_when_the_autopilot_adds_nothing_over_20_second
 
 def test_workflow_mode_runs_the_real_state_machine_with_the_handlers() -> None:
     policies = read_policies({"TargetRequestsPerTarget": "7600"})
+    crowd = LoadProfile("short-crowd", ((0, 150), (599, 150), (600, 1500), (1300, 1500), (1301, 150), (1500, 150)))
     with control_plane(fast=False) as plane:
         record = Simulation(
-            flash_crowd(), Strategy.parse("native-20s+autopilot"), policies, Assumptions(capacity_rps=212.0), plane
+            crowd, Strategy.parse("native-20s+autopilot"), policies, Assumptions(capacity_rps=212.0), plane
         ).run()
     # Same decision as the fast path: at 740 s, ceil(5 x 100 / 60 x 1.1) = 10; the raise of MaxCapacity at
     # 1,170 s asks for an approval nobody gives, so it is not applied.

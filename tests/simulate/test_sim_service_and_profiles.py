@@ -98,3 +98,12 @@ def test_bench_capacity_divides_the_coalesced_ingest_figure_by_the_safety_factor
     assert bench_capacity(tmp_path / "absent.json", 40.0)[0] == 50.0  # the scaling guide's ~50 req/s
     with pytest.raises(ValueError, match="safety factor"):
         bench_capacity(bench, 0)
+
+
+def test_diurnal_starts_at_the_trough_peaks_twelve_hours_later_and_can_be_compressed() -> None:
+    from autopilot_cli.simulate.profiles import diurnal
+
+    day = diurnal(low=100.0, high=2500.0)
+    assert (day.duration_s, day.rate(0), day.rate(12 * 3600)) == (86400, 100.0, 2500.0)
+    hour = diurnal(hours=1)
+    assert (hour.duration_s, hour.rate(1800)) == (3600, 2500.0)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from autopilot_cli.embedded.seed_stack import ACCOUNT, REGION, STACK_NAME
-from autopilot_cli.embedded.template_intrinsics import resources_of_type
+from autopilot_cli.embedded.template_intrinsics import resolve, resources_of_type
 from autopilot_cli.simulate.cloudwatch import AlarmDefinition
 from autopilot_cli.template_model import Resolver, TemplateError, load_template
 
@@ -112,7 +112,7 @@ def _resolver(parameters: dict[str, str]) -> Resolver:
 def _alarm(resolver: Resolver, logical_id: str) -> AlarmDefinition:
     props = resolver.template["Resources"][logical_id]["Properties"]
     keys = ("AlarmName", "Period", "EvaluationPeriods", "DatapointsToAlarm", "Threshold", "ComparisonOperator")
-    resolved = {k: resolver.resolve(props[k]) for k in (*keys, "TreatMissingData", "Statistic") if k in props}
+    resolved = {k: resolve(resolver, props[k]) for k in (*keys, "TreatMissingData", "Statistic") if k in props}
     return AlarmDefinition.from_properties(resolved)
 
 
@@ -126,13 +126,13 @@ def read_policies(parameters: dict[str, str] | None = None) -> Policies:
         props = res["Properties"]
         if "TargetTrackingScalingPolicyConfiguration" in props:
             cfg = props["TargetTrackingScalingPolicyConfiguration"]
-            kind = str(resolver.resolve(cfg["PredefinedMetricSpecification"]["PredefinedMetricType"]))
+            kind = str(resolve(resolver, cfg["PredefinedMetricSpecification"]["PredefinedMetricType"]))
             if kind not in _METRICS:
                 raise TemplateError(f"{logical_id}: the simulator does not model the metric {kind}")
             metric, capable = _METRICS[kind]
-            tracking.append(TrackingSpec(logical_id, metric, float(resolver.resolve(cfg["TargetValue"])), capable))
+            tracking.append(TrackingSpec(logical_id, metric, float(resolve(resolver, cfg["TargetValue"])), capable))
         else:
-            step = {k: resolver.resolve(v) for k, v in props["StepScalingPolicyConfiguration"].items()}
+            step = {k: resolve(resolver, v) for k, v in props["StepScalingPolicyConfiguration"].items()}
     if not step:
         raise TemplateError("template.yaml has no step scaling policy; the simulator expects the emergency step")
     return Policies(

@@ -11,6 +11,7 @@ The sweeper runs on its 5-minute schedule. Every handler sees the virtual clock 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import json
 import os
@@ -22,6 +23,11 @@ from typing import Any
 
 import boto3
 from autopilot.clock import use_clock
+from autopilot.logic.task_price import price_table
+from autopilot.settings.common import get_common_settings
+from autopilot.settings.cost import get_cost_settings
+from autopilot.settings.replica import get_replica_settings
+from autopilot.settings.scaling import get_scaling_settings
 from moto import mock_aws
 from moto.cloudwatch.models import cloudwatch_backends
 from moto.ecs.models import ecs_backends
@@ -29,9 +35,10 @@ from moto.events.models import EventPattern
 
 from autopilot_cli.embedded.seed_stack import EmbeddedStack, seed_stack
 from autopilot_cli.embedded.server import patched_environ
-from autopilot_cli.invoke import run_handler
+from autopilot_cli.invoke import logs_to_stderr
+from autopilot_cli.lambda_context import LocalLambdaContext
 from autopilot_cli.simulate.cloudwatch import AlarmDefinition
-from autopilot_cli.template_model import function_environment
+from autopilot_cli.template_model import function_environment, function_handler, function_settings
 
 EPOCH = datetime(2026, 11, 27, tzinfo=UTC)  # virtual second 0; any fixed instant works
 MOTO_CONFIG: Any = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
@@ -79,15 +86,27 @@ class ControlPlane:
     actions: list[Action] = field(default_factory=list, repr=False)
     _pattern: EventPattern | None = field(default=None, repr=False)
     _workflow: Any = field(default=None, repr=False)
+    _clients: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def _client(self, service: str) -> Any:
+        if service not in self._clients:
+            self._clients[service] = boto3.client(service, region_name=self.stack.region)  # type: ignore[call-overload]
+        return self._clients[service]
+
+    def _table(self) -> Any:
+        if "table" not in self._clients:
+            dynamodb = boto3.resource("dynamodb", region_name=self.stack.region)
+            self._clients["table"] = dynamodb.Table(self.stack.table_name)
+        return self._clients["table"]
 
     # ---------------------------------------------------------------- state shared with the model
     def reset(self, min_capacity: int, max_capacity: int) -> None:
         """A fresh run on the same stack: empty state table, original bounds, settled service, alarms OK."""
-        table = boto3.resource("dynamodb", region_name=self.stack.region).Table(self.stack.table_name)
+        table = self._table()
         with table.batch_writer() as batch:
             for item in table.scan()["Items"]:
                 batch.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
-        boto3.client("application-autoscaling", region_name=self.stack.region).register_scalable_target(
+        self._client("application-autoscaling").register_scalable_target(
             ServiceNamespace="ecs",
             ResourceId=self.stack.resource_id,
             ScalableDimension="ecs:service:DesiredCount",
@@ -110,15 +129,14 @@ class ControlPlane:
             deployment.update({"desiredCount": desired, "runningCount": running, "pendingCount": pending})
 
     def bounds(self) -> tuple[int, int]:
-        target = boto3.client("application-autoscaling", region_name=self.stack.region).describe_scalable_targets(
+        target = self._client("application-autoscaling").describe_scalable_targets(
             ServiceNamespace="ecs", ResourceIds=[self.stack.resource_id]
         )["ScalableTargets"][0]
         return int(target["MinCapacity"]), int(target["MaxCapacity"])
 
     def has_lease(self) -> bool:
-        table = boto3.resource("dynamodb", region_name=self.stack.region).Table(self.stack.table_name)
-        items = table.scan()["Items"]
-        return any(str(i["pk"]).startswith("LEASE#") for i in items)
+        key = {"pk": f"LEASE#{self.stack.resource_id}", "sk": "LEASE"}
+        return "Item" in self._table().get_item(Key=key, ConsistentRead=True)
 
     def _alarms(self) -> dict[str, Any]:
         return cloudwatch_backends[self.stack.account][self.stack.region].alarms  # type: ignore[no-any-return]
@@ -196,10 +214,24 @@ class ControlPlane:
 
     # ---------------------------------------------------------------- the functions
     def _call(self, logical_id: str, payload: dict[str, Any], second: int) -> Any:
-        env = {**function_environment(self.stack.resolver, logical_id), **ENV}
-        sink = io.StringIO()
-        with use_clock(lambda: at(second)), contextlib.redirect_stderr(sink):
-            return run_handler(logical_id, payload, env, self.stack.resolver.stack_name)
+        """The function's handler with its template environment and a LambdaContext, as ``autopilot invoke``
+        runs it; boto3 clients are kept between calls (a warm Lambda), settings are re-read per function."""
+        template = self.stack.resolver.template
+        module_name, _, attribute = function_handler(template, logical_id).rpartition(".")
+        handler = getattr(importlib.import_module(module_name), attribute)
+        limits = function_settings(template, logical_id)
+        name = f"{self.stack.resolver.stack_name}-{logical_id}"
+        context = LocalLambdaContext(
+            function_name=name, memory_limit_in_mb=limits["memory"], timeout_seconds=limits["timeout"]
+        )
+        env = {**function_environment(self.stack.resolver, logical_id), **ENV, "AWS_LAMBDA_FUNCTION_NAME": name}
+        with patched_environ(env), use_clock(lambda: at(second)), contextlib.redirect_stderr(io.StringIO()):
+            _forget_settings()
+            try:
+                with contextlib.redirect_stdout(io.StringIO()):
+                    return handler(payload, context)
+            finally:
+                _forget_settings()
 
     def deliver(self, event: dict[str, Any], second: int) -> None:
         """EventBridge delivers ``event`` at virtual ``second``: run the workflow (or its handler sequence)."""
@@ -265,6 +297,10 @@ class ControlPlane:
                 self._record(second, function, out, event)
 
     def sweep(self, second: int) -> None:
+        """The 5-minute sweeper. With no lease in the table it would read, find nothing and change nothing, so
+        that run is skipped to keep long simulations fast."""
+        if not self.has_lease():
+            return
         event = {
             "version": "0",
             "id": str(uuid.UUID(int=second)),
@@ -281,14 +317,22 @@ class ControlPlane:
             self._record(second, "SweeperFunction", entry, None)
 
     def audit(self) -> list[dict[str, Any]]:
-        table = boto3.resource("dynamodb", region_name=self.stack.region).Table(self.stack.table_name)
-        items = table.scan()["Items"]
+        items = self._table().scan()["Items"]
         return [dict(i) for i in items if str(i["pk"]).startswith("AUDIT#")]
+
+
+def _forget_settings() -> None:
+    for cached in (get_common_settings, get_scaling_settings, get_replica_settings, get_cost_settings, price_table):
+        cached.cache_clear()
 
 
 @contextlib.contextmanager
 def control_plane(fast: bool = True, parameters: dict[str, str] | None = None) -> Iterator[ControlPlane]:
     """moto in-process with the seed stack from template.yaml (and, unless ``fast``, the workflow)."""
+    from autopilot.observability import logger
+
+    logger.setLevel("ERROR")  # the functions' own logs are not the simulation's output
+    logs_to_stderr()
     with _environment(), mock_aws(config=MOTO_CONFIG):
         stack = seed_stack(parameters=parameters)
         plane = ControlPlane(stack, fast=fast)

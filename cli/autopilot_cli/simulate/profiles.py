@@ -115,14 +115,14 @@ def ramp(low: float = 100.0, high: float = 3000.0, minutes: int = 30) -> LoadPro
 
 
 def diurnal(low: float = 100.0, high: float = 2500.0, hours: float = 24.0) -> LoadProfile:
-    """A day: a trough at 04:00 and a peak at 16:00 (a cosine), sampled every 5 minutes of the day, over
-    ``hours`` of virtual time (24 = real time; 1 = a day compressed into an hour)."""
+    """A day from 04:00 (the trough) through the 16:00 peak and back (a cosine), sampled every 5 minutes of the
+    day, over ``hours`` of virtual time (24 = real time; 1 = a day compressed into an hour)."""
     samples = 288
     scale = hours * 3600 / 86400
     points = []
     for i in range(samples + 1):
         day_s = i * 300
-        phase = 2 * math.pi * (day_s / 86400 - 16 / 24)
+        phase = 2 * math.pi * (day_s / 86400 - 12 / 24)  # second 0 is 04:00, 12 hours before the peak
         points.append((day_s * scale, low + (high - low) * (1 + math.cos(phase)) / 2))
     return LoadProfile("diurnal" if hours == 24 else f"diurnal-{hours:g}h", tuple(points))
 
