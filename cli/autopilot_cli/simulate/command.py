@@ -7,7 +7,7 @@ from pathlib import Path
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from autopilot_cli import output
-from autopilot_cli.simulate.config import STRATEGIES, default_assumptions, with_changes
+from autopilot_cli.simulate.config import STRATEGIES, Assumptions, default_assumptions, with_changes
 from autopilot_cli.simulate.report import comparison_table, timeline_table, verdict, write_outputs
 from autopilot_cli.simulate.session import Comparison, simulate
 
@@ -36,6 +36,26 @@ def parse_strategies(text: str | None) -> list[str]:
     return chosen
 
 
+def _assumptions(capacity: float | None, task_start: int | None, redeliver_after: int | None) -> Assumptions:
+    assumptions = default_assumptions(capacity)
+    if task_start is not None:
+        assumptions = with_changes(assumptions, task_start_s=task_start)
+    if redeliver_after is not None:
+        assumptions = with_changes(assumptions, redeliver_after_s=redeliver_after)
+    return assumptions
+
+
+def _show(comparison: Comparison, out: Path, timeline_rows: int) -> None:
+    output.console.print(comparison_table(comparison))
+    for run in comparison.runs:
+        output.console.print(timeline_table(run, timeline_rows))
+        for violation in run.violations:
+            output.errors.print(f"[bold red]invariant broken[/] ({run.strategy}): {violation}", highlight=False)
+    output.console.print(verdict(comparison), highlight=False)
+    for path in write_outputs(comparison, out):
+        output.console.print(f"wrote {path}", highlight=False)
+
+
 def run_command(
     profile: str,
     strategies: str | None,
@@ -48,18 +68,10 @@ def run_command(
     timeline_rows: int,
 ) -> Comparison:
     chosen = parse_strategies(strategies)
-    assumptions = default_assumptions(capacity)
-    if task_start is not None:
-        assumptions = with_changes(assumptions, task_start_s=task_start)
-    if redeliver_after is not None:
-        assumptions = with_changes(assumptions, redeliver_after_s=redeliver_after)
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.percentage:>3.0f}%"),
-        TimeElapsedColumn(),
-        console=output.errors,
-    ) as bar:
+    parameters = parse_params(params)
+    assumptions = _assumptions(capacity, task_start, redeliver_after)
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"))
+    with Progress(*columns, TimeElapsedColumn(), console=output.errors) as bar:
         tasks: dict[str, TaskID] = {}
 
         def progress(name: str, second: int, duration: int) -> None:
@@ -68,19 +80,7 @@ def run_command(
             bar.update(tasks[name], completed=second)
 
         comparison = simulate(
-            profile,
-            chosen,
-            fast=fast,
-            parameters=parse_params(params),
-            assumptions=assumptions,
-            progress=progress,
+            profile, chosen, fast=fast, parameters=parameters, assumptions=assumptions, progress=progress
         )
-    output.console.print(comparison_table(comparison))
-    for run in comparison.runs:
-        output.console.print(timeline_table(run, timeline_rows))
-        for violation in run.violations:
-            output.errors.print(f"[bold red]invariant broken[/] ({run.strategy}): {violation}", highlight=False)
-    output.console.print(verdict(comparison), highlight=False)
-    for path in write_outputs(comparison, out):
-        output.console.print(f"wrote {path}", highlight=False)
+    _show(comparison, out, timeline_rows)
     return comparison

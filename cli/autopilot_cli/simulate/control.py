@@ -15,10 +15,9 @@ import importlib
 import io
 import json
 import os
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -38,9 +37,9 @@ from autopilot_cli.embedded.server import patched_environ
 from autopilot_cli.invoke import logs_to_stderr
 from autopilot_cli.lambda_context import LocalLambdaContext
 from autopilot_cli.simulate.cloudwatch import AlarmDefinition
+from autopilot_cli.simulate.events import EPOCH, Where, alarm_event, at, reason_data, scheduled_event
 from autopilot_cli.template_model import function_environment, function_handler, function_settings
 
-EPOCH = datetime(2026, 11, 27, tzinfo=UTC)  # virtual second 0; any fixed instant works
 MOTO_CONFIG: Any = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
 ENV = {
     "AWS_ACCESS_KEY_ID": "simulation",
@@ -53,14 +52,6 @@ ENV = {
     "POWERTOOLS_LOG_LEVEL": "ERROR",
 }
 _UNSET = ("AWS_ENDPOINT_URL", "AWS_PROFILE")  # moto in-process, never a server or an account
-_ALARM_METRICS = {
-    "cpu-emergency": ("AWS/ECS", "CPUUtilization"),
-    "at-max-capacity": ("ECS/ContainerInsights", "RunningTaskCount"),
-}
-
-
-def at(second: int) -> datetime:
-    return EPOCH + timedelta(seconds=second)
 
 
 @dataclass
@@ -145,63 +136,15 @@ class ControlPlane:
     def set_alarm(self, definition: AlarmDefinition, state: str, second: int, points: list[float]) -> dict[str, Any]:
         """Change the alarm in moto at virtual ``second``; returns the state-change event CloudWatch sends."""
         alarm = self._alarms()[definition.name]
-        previous, previous_at = alarm.state_value, alarm.state_updated_timestamp
-        shown = ", ".join(f"{p:.1f}" for p in points)
-        reason = f"Threshold Crossed: datapoints [{shown}] vs threshold {definition.threshold:g} (simulated)"
-        data = {
-            "version": "1.0",
-            "statistic": definition.statistic,
-            "period": definition.period,
-            "recentDatapoints": [round(p, 3) for p in points],
-            "threshold": definition.threshold,
-        }
-        alarm.update_state(reason, json.dumps(data), state)
+        previous = (alarm.state_value, alarm.state_updated_timestamp)
+        reason = reason_data(definition, points)
+        alarm.update_state(reason[0], reason[1], state)
         alarm.state_updated_timestamp = at(second).replace(tzinfo=None)
-        event = self._event(definition, state, second, reason, previous, previous_at)
-        event["detail"]["state"]["reasonData"] = json.dumps(data)
-        return event
+        return alarm_event(self._where(), definition, state, second, reason, previous)
 
-    def _event(
-        self, definition: AlarmDefinition, state: str, second: int, reason: str, previous: str, previous_at: datetime
-    ) -> dict[str, Any]:
-        suffix = definition.name.removeprefix(f"{self.stack.resolver.stack_name}-")
-        namespace, metric = _ALARM_METRICS.get(suffix, ("AWS/ECS", "CPUUtilization"))
-        when = at(second)
-        return {
-            "version": "0",
-            "id": str(uuid.UUID(int=second * 1000 + len(self.actions))),
-            "detail-type": "CloudWatch Alarm State Change",
-            "source": "aws.cloudwatch",
-            "account": self.stack.account,
-            "time": when.isoformat().replace("+00:00", "Z"),
-            "region": self.stack.region,
-            "resources": [f"arn:aws:cloudwatch:{self.stack.region}:{self.stack.account}:alarm:{definition.name}"],
-            "detail": {
-                "alarmName": definition.name,
-                "state": {"value": state, "reason": reason, "timestamp": when.isoformat()},
-                "previousState": {"value": previous, "timestamp": previous_at.replace(tzinfo=UTC).isoformat()},
-                "configuration": {
-                    "metrics": [
-                        {
-                            "id": "m1",
-                            "metricStat": {
-                                "metric": {
-                                    "namespace": namespace,
-                                    "name": metric,
-                                    "dimensions": {
-                                        "ClusterName": self.stack.cluster,
-                                        "ServiceName": self.stack.service,
-                                    },
-                                },
-                                "period": definition.period,
-                                "stat": definition.statistic,
-                            },
-                            "returnData": True,
-                        }
-                    ]
-                },
-            },
-        }
+    def _where(self) -> Where:
+        s = self.stack
+        return Where(s.account, s.region, s.cluster, s.service, s.resolver.stack_name)
 
     def routed(self, event: dict[str, Any]) -> bool:
         """Whether the template's EventBridge rule sends this event to the workflow."""
@@ -301,17 +244,7 @@ class ControlPlane:
         that run is skipped to keep long simulations fast."""
         if not self.has_lease():
             return
-        event = {
-            "version": "0",
-            "id": str(uuid.UUID(int=second)),
-            "detail-type": "Scheduled Event",
-            "source": "aws.events",
-            "account": self.stack.account,
-            "time": at(second).isoformat().replace("+00:00", "Z"),
-            "region": self.stack.region,
-            "resources": [f"arn:aws:events:{self.stack.region}:{self.stack.account}:rule/sweeper"],
-            "detail": {},
-        }
+        event = scheduled_event(self._where(), second)
         result = self._call("SweeperFunction", event, second)
         for entry in result.get("restored", []):
             self._record(second, "SweeperFunction", entry, None)
