@@ -76,3 +76,14 @@ def test_workflow_mode_runs_the_real_state_machine_with_the_handlers() -> None:
     # 1,170 s asks for an approval nobody gives, so it is not applied.
     assert record.bounds == [(0, 3, 20), (740, 10, 20)]
     assert [a.action for a in record.actions if a.function == "EmergencyScaleFunction"] == ["raise_floor", "none"]
+
+
+def test_the_demo_gets_a_comparison_table_and_a_verdict_per_profile() -> None:
+    from autopilot_cli.simulate.showcase import demo_renderable
+    from rich.console import Console
+
+    console = Console(width=200, record=True)
+    console.print(demo_renderable(("seed",)))
+    text = console.export_text()
+    assert "Profile seed: 20:00 simulated" in text
+    assert "native-1min+autopilot" in text and "is not met" in text
