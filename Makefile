@@ -83,6 +83,7 @@ build: tools
 
 bench: dev
 	$(PY) -m bench.run_control_plane
+	$(PY) -m bench.run_simulator
 
 clean:
 	rm -rf .aws-sam build dist *.egg-info

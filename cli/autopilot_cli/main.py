@@ -164,6 +164,35 @@ def status(
 
 
 @app.command()
+def simulate(
+    profile: Annotated[str, typer.Option(help="seed, flash-crowd, ramp, diurnal, sawtooth, or a .csv/.yaml file")],
+    strategies: Annotated[
+        str | None, typer.Option(help="Comma-separated; default all four (native-1min, native-20s, each +autopilot)")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Directory for the JSON, Markdown and PNG outputs")] = Path("simulation"),
+    fast: Annotated[
+        bool, typer.Option("--fast/--workflow", help="Handler sequence in-process, or the real ASL in moto")
+    ] = True,
+    param: Annotated[list[str] | None, typer.Option(help="Template parameter override Name=Value (repeat)")] = None,
+    capacity: Annotated[float | None, typer.Option(help="Requests/s one task serves (default: from the bench)")] = None,
+    task_start: Annotated[int | None, typer.Option(help="Seconds from asking for a task to it serving")] = None,
+    redeliver_after: Annotated[
+        int | None, typer.Option(help="Deliver every alarm event again this many seconds later (at least once)")
+    ] = None,
+    timeline_rows: Annotated[int, typer.Option(help="Timeline rows printed per strategy")] = 20,
+) -> None:
+    """Replay load through CloudWatch, Application Auto Scaling and the control plane: native vs autopilot."""
+    from autopilot_cli.simulate.command import SimulateError, run_command
+    from autopilot_cli.simulate.profiles import ProfileError
+
+    try:
+        run_command(profile, strategies, out, fast, param or [], capacity, task_start, redeliver_after, timeline_rows)
+    except (SimulateError, ProfileError, TemplateError, ValueError) as exc:
+        output.fail(str(exc))
+        raise typer.Exit(code=2) from exc
+
+
+@app.command()
 def demo() -> None:
     """One incident on the embedded stack: CPU emergency, floor raised, recovery, floor restored, cost report."""
     from autopilot_cli.demo import run_demo
