@@ -145,6 +145,14 @@ def _cost(stack: EmbeddedStack) -> None:
     console.print(cost_panel(CostReport.model_validate_json(stored), where))
 
 
+def _simulation() -> None:
+    """The same control plane under load: the seed's timeline and a flash crowd, native scaling vs the autopilot."""
+    from autopilot_cli.simulate import demo_renderable
+
+    console.rule("[bold]Simulated load: native autoscaling vs the autopilot (`autopilot simulate`)")
+    console.print(demo_renderable(("seed", "flash-crowd")))
+
+
 def run_demo() -> None:
     _quiet_functions()
     console.rule("[bold]Sensor Autopilot — one incident on the embedded AWS (no account, no Docker)")
@@ -178,6 +186,7 @@ def run_demo() -> None:
         _approval_episode(stack, workflow)
         _audit(stack)
         _cost(stack)
+    _simulation()
     console.rule("[bold green]demo complete — every step above ran the real ASL and the real handlers")
     console.print("The embedded AWS logged each request it served to:")
     console.print(escape(str(log_file)), overflow="fold", highlight=False)

@@ -78,12 +78,13 @@ def test_workflow_mode_runs_the_real_state_machine_with_the_handlers() -> None:
     assert [a.action for a in record.actions if a.function == "EmergencyScaleFunction"] == ["raise_floor", "none"]
 
 
-def test_the_demo_gets_a_comparison_table_and_a_verdict_per_profile() -> None:
+def test_the_demo_gets_a_comparison_table_and_a_verdict_per_profile_within_80_columns() -> None:
     from autopilot_cli.simulate.showcase import demo_renderable
     from rich.console import Console
 
-    console = Console(width=200, record=True)
+    console = Console(width=80, record=True)
     console.print(demo_renderable(("seed",)))
     text = console.export_text()
-    assert "Profile seed: 20:00 simulated" in text
+    assert "…" not in text  # no figure or name cut at 80 columns
+    assert "Profile seed: 20:00 simulated" in text and "Overloaded s" in text
     assert "native-1min+autopilot" in text and "is not met" in text

@@ -66,6 +66,18 @@ def comparison_table(comparison: Comparison) -> Table:
     return table
 
 
+def comparison_columns(comparison: Comparison) -> Table:
+    """The same figures turned on their side (one column per strategy), for an 80-column terminal."""
+    table = Table(title=f"Profile {comparison.profile.name}: {clock(comparison.profile.duration_s)} simulated")
+    table.add_column("")
+    for run in comparison.runs:
+        table.add_column(run.strategy.replace("+", "\n+"), justify="right")
+    summaries = rows(comparison)
+    for key, title in COLUMNS[1:]:
+        table.add_row(title, *(_fmt(row[key]) for row in summaries))
+    return table
+
+
 def timeline(run: RunRecord, limit: int = 40) -> list[tuple[str, str, str, str]]:
     """The scaling guide's "Time | Load | Tasks | Action" rows: every scaling action, in order."""
     out = [
