@@ -9,7 +9,7 @@ SAM_CLI_VERSION := 1.170.0
 CHECKOV_VERSION := 3.3.30
 PYTEST_ARGS ?=
 
-.PHONY: help install dev tools demo test test-fast lint build bench bench-service clean pg
+.PHONY: help install dev tools demo test test-fast lint lint-template build bench bench-service clean pg
 
 help:
 	@echo "make demo   - run the control plane against the embedded AWS (no account needed)"
@@ -53,11 +53,17 @@ demo: install
 
 lint: dev
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check functions cli service tests scripts bench
+	$(VENV)/bin/ruff format --check functions cli service tests scripts bench cfn_rules
 	$(VENV)/bin/mypy
 
-test: dev tools pg lint
+test: dev tools pg lint lint-template
 	PATH="$(CURDIR)/$(SAM_VENV)/bin:$(CURDIR)/$(CHECKOV_VENV)/bin:$$PATH" $(PY) -m pytest $(PYTEST_ARGS)
+
+# cfn-lint with the repository's rules (cfn_rules/: what AWS refuses at deploy time), sam's lint and checkov.
+lint-template: dev tools
+	$(VENV)/bin/cfn-lint template.yaml --append-rules cfn_rules
+	SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam validate --lint --region us-east-2 --template-file template.yaml
+	$(CHECKOV_VENV)/bin/checkov --quiet --compact --framework cloudformation --skip-download --file template.yaml
 
 test-fast: dev
 	$(PY) -m pytest tests/unit tests/functional $(PYTEST_ARGS)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,8 +13,12 @@ from autopilot_cli.lambda_context import LocalLambdaContext
 from autopilot_cli.template_model import function_environment, stack_environment
 from moto import mock_aws
 
+from tests.helpers import iam_calls
 from tests.helpers.aws_env import BASE_ENV, clear_settings_caches
 from tests.helpers.sns import published
+
+# Every AWS call a handler makes in any test is recorded for the IAM test (tests/template/test_iam_grants.py).
+iam_calls.install()
 
 MOTO_CONFIG: Any = {
     "stepfunctions": {"execute_state_machine": True},
@@ -66,3 +72,40 @@ def lambda_context() -> LocalLambdaContext:
 @pytest.fixture
 def sns_messages() -> Callable[[str], list[dict[str, Any]]]:
     return published
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Tag the AWS calls recorded during a test with its node ID (the IAM test names it for each grant)."""
+    iam_calls.RECORDER.test = item.nodeid
+    try:
+        return (yield)
+    finally:
+        iam_calls.RECORDER.test = ""
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """When the IAM test runs the suites in a subprocess, it reads the recording from this file."""
+    target = os.environ.get(iam_calls.RECORD_FILE_ENV)
+    if target:
+        iam_calls.RECORDER.save(Path(target))
+
+
+def _runs_whole(config: pytest.Config, items: list[pytest.Item], suite: str) -> bool:
+    """Every test file of the suite has collected items, and no -k/-m expression narrows them."""
+    if config.option.keyword or config.option.markexpr or any("::" in str(arg) for arg in config.args):
+        return False
+    root = Path(__file__).resolve().parent / suite
+    files = {path.resolve() for path in root.glob("test_*.py")}
+    return files <= {Path(str(item.path)).resolve() for item in items}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The IAM audit runs last, on what the functional and workflow suites recorded in this session (when they ran
+    whole; otherwise it runs them itself)."""
+    audit = [item for item in items if item.get_closest_marker("iam_audit")]
+    others = [item for item in items if not item.get_closest_marker("iam_audit")]
+    items[:] = others + audit
+    iam_calls.SESSION.covers_suites = bool(audit) and all(
+        _runs_whole(config, others, suite) for suite in ("functional", "workflow")
+    )

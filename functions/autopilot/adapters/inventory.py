@@ -133,19 +133,25 @@ def load_balancer_inventory(target_group_arns: list[str]) -> tuple[list[LoadBala
     return balancers, notes
 
 
-def _functions(state_table: str) -> list[LambdaFunctionInventory]:
-    """The control plane's functions: those sharing its state table (every one of them has STATE_TABLE_NAME)."""
-    pages = client("lambda").get_paginator("list_functions").paginate()
-    return [
-        LambdaFunctionInventory(
-            name=fn["FunctionName"],
-            memory_mb=int(fn.get("MemorySize", 128)),
-            architecture=(fn.get("Architectures") or ["x86_64"])[0],
+def _functions(names: list[str]) -> tuple[list[LambdaFunctionInventory], list[str]]:
+    """The control plane's functions, by name (GetFunctionConfiguration on each: no ListFunctions, which would read
+    every function's configuration in the account)."""
+    found, notes = [], []
+    lam = client("lambda")
+    for name in names:
+        try:
+            fn = lam.get_function_configuration(FunctionName=name)
+        except lam.exceptions.ResourceNotFoundException:
+            notes.append(f"control-plane function {name} not found: not counted")
+            continue
+        found.append(
+            LambdaFunctionInventory(
+                name=fn["FunctionName"],
+                memory_mb=int(fn.get("MemorySize", 128)),
+                architecture=(fn.get("Architectures") or ["x86_64"])[0],
+            )
         )
-        for page in pages
-        for fn in page["Functions"]
-        if ((fn.get("Environment") or {}).get("Variables") or {}).get("STATE_TABLE_NAME") == state_table
-    ]
+    return found, notes
 
 
 def _period(alarm: dict[str, Any]) -> int:
@@ -157,7 +163,7 @@ def _period(alarm: dict[str, Any]) -> int:
 
 def control_plane_inventory(settings: CostSettings) -> tuple[ControlPlaneInventory, list[str]]:
     try:
-        functions = _functions(settings.state_table_name)
+        functions, notes = _functions(settings.function_names)
         cloudwatch = client("cloudwatch")
         pages = list(cloudwatch.get_paginator("describe_alarms").paginate(AlarmTypes=["MetricAlarm", "CompositeAlarm"]))
         dashboards = sum(
@@ -174,7 +180,7 @@ def control_plane_inventory(settings: CostSettings) -> tuple[ControlPlaneInvento
         composite_alarms=sum(len(page.get("CompositeAlarms", [])) for page in pages),
         dashboards=dashboards,
     )
-    return inventory, []
+    return inventory, notes
 
 
 def build_inventory(settings: CostSettings) -> Inventory:

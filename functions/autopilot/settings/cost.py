@@ -21,10 +21,19 @@ class CostSettings(CommonSettings):
         default=100, ge=1, description="Connections each task opens (the seed's MAX_CONNECTIONS=100)"
     )
     incidents_per_month: int = Field(default=10, ge=0, description="Workflow runs a month, for the control plane")
+    control_plane_functions: str = Field(
+        default="", description="Comma-separated names of the control plane's other functions (priced in the report)"
+    )
+    aws_lambda_function_name: str = Field(default="", description="This function's own name (set by Lambda)")
     price_overrides: dict[str, float] = Field(
         default_factory=dict,
         description='JSON: price-table path to USD, e.g. {"rds_instance_hour/postgres/db.t3.medium/hour": 0.073}',
     )
+
+    @property
+    def function_names(self) -> list[str]:
+        names = [name.strip() for name in self.control_plane_functions.split(",") if name.strip()]
+        return names + ([self.aws_lambda_function_name] if self.aws_lambda_function_name else [])
 
 
 @lru_cache(maxsize=1)
