@@ -75,13 +75,13 @@ def sns_messages() -> Callable[[str], list[dict[str, Any]]]:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[object]:
     """Tag the AWS calls recorded during a test with its node ID (the IAM test names it for each grant)."""
     iam_calls.RECORDER.test = item.nodeid
     try:
         return (yield)
     finally:
-        iam_calls.RECORDER.test = ""
+        iam_calls.RECORDER.test = ""  # calls of executions still running after their test are not attributed
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

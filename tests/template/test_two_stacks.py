@@ -121,10 +121,10 @@ def test_each_stacks_alarm_rule_routes_its_own_alarms_and_not_the_others(
     prod, dev = stacks
     for own, other in ((prod, dev), (dev, prod)):
         pattern = rule_patterns(own)["AlarmStateChange"]
-        routed = [name for name in alarm_names(own) if pattern.matches_event(alarm_event(name))]
-        assert len(routed) == 8, f"{own.resolver.stack_name} routes {routed}"
         crossed = [name for name in alarm_names(other) if pattern.matches_event(alarm_event(name))]
         assert not crossed, f"{own.resolver.stack_name}'s rule routes {other.resolver.stack_name}'s alarms: {crossed}"
+        routed = [name for name in alarm_names(own) if pattern.matches_event(alarm_event(name))]
+        assert len(routed) == 8, f"{own.resolver.stack_name} routes {routed}"
 
 
 def test_the_ops_alarms_start_no_workflow(stacks: tuple[EmbeddedStack, EmbeddedStack]) -> None:
