@@ -9,7 +9,7 @@ SAM_CLI_VERSION := 1.170.0
 CHECKOV_VERSION := 3.3.30
 PYTEST_ARGS ?=
 
-.PHONY: help install dev tools demo test test-fast lint build bench bench-service clean pg
+.PHONY: help install dev tools demo test test-fast lint lint-template build bench bench-service clean pg
 
 help:
 	@echo "make demo   - run the control plane against the embedded AWS (no account needed)"
@@ -56,15 +56,25 @@ demo: install
 
 lint: dev
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check functions cli service tests scripts bench
+	$(VENV)/bin/ruff format --check functions cli service tests scripts bench cfn_rules
 	$(VENV)/bin/mypy
 
 PYTEST := PATH="$(CURDIR)/$(SAM_VENV)/bin:$(CURDIR)/$(CHECKOV_VENV)/bin:$$PATH" $(PY) -m pytest
-# Every suite. Two workers share the 2 cores (the PostgreSQL suites stay in one of them, see tests/conftest.py);
-# the 1,000-client load test runs alone afterwards, so its latency is not the other suites' CPU.
+IAM_CALLS := $(CURDIR)/.iam-calls
+# Every suite. Two workers share the 2 cores (the PostgreSQL suites stay in one of them, see tests/conftest.py) and
+# record each handler's AWS calls; the IAM audit then checks those recordings against the template's policies;
+# the 1,000-client load test runs alone last, so its latency is not the other suites' CPU.
 test: dev tools pg lint
-	$(PYTEST) -n 2 --dist loadgroup -m "not load" $(PYTEST_ARGS)
+	rm -rf $(IAM_CALLS) && mkdir -p $(IAM_CALLS)
+	IAM_CALLS_FILE=$(IAM_CALLS) $(PYTEST) -n 2 --dist loadgroup -m "not load and not iam_audit" $(PYTEST_ARGS)
+	IAM_CALLS_REPLAY=$(IAM_CALLS) $(PYTEST) -m iam_audit $(PYTEST_ARGS)
 	$(PYTEST) -m load $(PYTEST_ARGS)
+
+# cfn-lint with the repository's rules (cfn_rules/: what AWS refuses at deploy time), sam's lint and checkov.
+lint-template: dev tools
+	$(VENV)/bin/cfn-lint template.yaml --append-rules cfn_rules
+	SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam validate --lint --region us-east-2 --template-file template.yaml
+	$(CHECKOV_VENV)/bin/checkov --quiet --compact --framework cloudformation --skip-download --file template.yaml
 
 test-fast: dev
 	$(PY) -m pytest tests/unit tests/functional $(PYTEST_ARGS)

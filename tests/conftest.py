@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,20 +13,16 @@ from autopilot_cli.lambda_context import LocalLambdaContext
 from autopilot_cli.template_model import function_environment, stack_environment
 from moto import mock_aws
 
+from tests.helpers import iam_calls
 from tests.helpers.aws_env import BASE_ENV, clear_settings_caches, speed_up_emulation
 from tests.helpers.sns import published
+
+# Every AWS call a handler makes in any test is recorded for the IAM test (tests/template/test_iam_grants.py).
+iam_calls.install()
 
 
 def pytest_configure(config: pytest.Config) -> None:
     speed_up_emulation()
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (``--dist loadgroup``) the suites that use the one local PostgreSQL run in one worker,
-    one after the other, while the other worker runs the emulated-AWS suites."""
-    for item in items:
-        if {"service", "load"} & set(item.path.parts):
-            item.add_marker(pytest.mark.xdist_group("postgres"))
 
 
 MOTO_CONFIG: Any = {
@@ -79,3 +77,56 @@ def lambda_context() -> LocalLambdaContext:
 @pytest.fixture
 def sns_messages() -> Callable[[str], list[dict[str, Any]]]:
     return published
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[object]:
+    """Tag the AWS calls recorded during a test with its node ID (the IAM test names it for each grant)."""
+    iam_calls.RECORDER.test = item.nodeid
+    try:
+        return (yield)
+    finally:
+        iam_calls.RECORDER.test = ""  # calls of executions still running after their test are not attributed
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """When the IAM test runs the suites in a subprocess, it reads the recording from this file (or, for a folder,
+    from one file per pytest-xdist worker in it: ``make test`` records that way, then replays the folder)."""
+    target = os.environ.get(iam_calls.RECORD_FILE_ENV)
+    if target:
+        path = Path(target)
+        if path.is_dir():
+            path = path / f"calls-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.json"
+        iam_calls.RECORDER.save(path)
+
+
+# pyproject's default selection leaves out only suites that make no handler call (load, sam build).
+DEFAULT_MARKEXPR = "not load and not build"
+
+
+def _runs_whole(config: pytest.Config, items: list[pytest.Item], suite: str) -> bool:
+    """Every test file of the suite has collected items in this process (not one xdist worker's share), and no
+    -k/-m expression narrows them."""
+    narrowed = config.option.keyword or config.option.markexpr not in ("", DEFAULT_MARKEXPR)
+    if narrowed or "PYTEST_XDIST_WORKER" in os.environ or any("::" in str(arg) for arg in config.args):
+        return False
+    root = Path(__file__).resolve().parent / suite
+    files = {path.resolve() for path in root.glob("test_*.py")}
+    return files <= {Path(str(item.path)).resolve() for item in items}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The IAM audit runs last, on what the functional and workflow suites recorded in this session (when they ran
+    whole; otherwise it runs them itself).
+
+    Under pytest-xdist (``--dist loadgroup``) the suites that use the one local PostgreSQL run in one worker, one
+    after the other, while the other worker runs the emulated-AWS suites."""
+    for item in items:
+        if {"service", "load"} & set(item.path.parts):
+            item.add_marker(pytest.mark.xdist_group("postgres"))
+    audit = [item for item in items if item.get_closest_marker("iam_audit")]
+    others = [item for item in items if not item.get_closest_marker("iam_audit")]
+    items[:] = others + audit
+    iam_calls.SESSION.covers_suites = bool(audit) and all(
+        _runs_whole(config, others, suite) for suite in ("functional", "workflow")
+    )

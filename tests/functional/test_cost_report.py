@@ -18,6 +18,7 @@ from autopilot.handlers.cost_report import handler
 from autopilot.models.records import Lease
 from autopilot_cli.embedded.seed_stack import ACCOUNT, EmbeddedStack
 from autopilot_cli.lambda_context import LocalLambdaContext
+from autopilot_cli.template_model import load_template
 from botocore.awsrequest import AWSResponse, HTTPHeaders
 from moto.core.botocore_stubber import MockRawResponse
 from moto.moto_api._internal.models import moto_api_backend
@@ -343,13 +344,16 @@ def _other_tenants(stack: EmbeddedStack) -> None:
 
 
 def test_the_control_plane_counts_only_the_stacks_own_functions_and_alarms(
-    stack: EmbeddedStack, lambda_context: LocalLambdaContext
+    stack: EmbeddedStack, lambda_context: LocalLambdaContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _other_tenants(stack)
-    plane = handler(schedule_event(), lambda_context)["inventory"]["control_plane"]
+    # The template names the stack's functions in CONTROL_PLANE_FUNCTIONS (no ListFunctions over the account).
+    with settings_env(monkeypatch, {"CONTROL_PLANE_FUNCTIONS": "sensor-autopilot-NotifyFunction-AbC123"}):
+        plane = handler(schedule_event(), lambda_context)["inventory"]["control_plane"]
     assert [f["name"] for f in plane["functions"]] == ["sensor-autopilot-NotifyFunction-AbC123"]
     own = plane["standard_alarms"] + plane["high_resolution_alarms"] + plane["composite_alarms"]
-    assert own == 8, "the template's eight alarms, named sensor-autopilot-..."
+    template_alarms = sum(1 for r in load_template()["Resources"].values() if r["Type"] == "AWS::CloudWatch::Alarm")
+    assert own == template_alarms, "the template's own alarms, named sensor-autopilot-..."
     assert plane["other_alarms"] == 7, "six target-tracking alarms and the other team's, not counted"
 
 

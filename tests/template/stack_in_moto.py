@@ -10,7 +10,8 @@ What moto cannot create is taken out and made another way, each for a stated rea
 - ``AWS::SecretsManager::Secret``: moto's CloudFormation has no such type; it is created with the Secrets
   Manager API from its properties before the stack.
 - ``Fn::Cidr``: moto does not evaluate it; the same split is computed here with ``ipaddress``.
-- ``Fn::GetAtt <db>.MasterUserSecret.SecretArn``: moto's RDS has no managed master secret; a stand-in ARN.
+- ``AWS::SecretsManager::SecretTargetAttachment``: moto has none; it only adds the instance's host and port to
+  the secret, so nothing is made in its place.
 - moto 5.2.5 returns the model object for ``Ref`` of a DB parameter group and has no ``Fn::GetAtt`` on target
   groups; ``moto_gaps`` supplies what real CloudFormation returns (the group's name, the target group's names).
 """
@@ -68,7 +69,15 @@ def moto_gaps() -> Iterator[None]:
         yield
 
 
-def _stand_in(resource: dict[str, Any], attribute: str | None, made: dict[str, str]) -> str:
+def _named(value: Any, params: dict[str, str]) -> str:
+    """A name property: ``!If [Has<P>, !Ref P, !Sub "${AWS::StackName}-..."]`` takes the parameter when set."""
+    if isinstance(value, dict) and "Fn::If" in value:
+        _condition, given, derived = value["Fn::If"]
+        return params.get(given["Ref"]) or _plain_sub(derived)
+    return _plain_sub(value)
+
+
+def _stand_in(resource: dict[str, Any], attribute: str | None, made: dict[str, str], params: dict[str, str]) -> str:
     """What Ref/GetAtt of a resource made outside the stack returns, as far as the stack needs it."""
     props = resource.get("Properties", {})
     kind = resource["Type"]
@@ -76,7 +85,8 @@ def _stand_in(resource: dict[str, Any], attribute: str | None, made: dict[str, s
         name = _plain_sub(props["AlarmName"])
         return f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{name}" if attribute == "Arn" else name
     if kind == "AWS::ECS::Service":
-        return str(props["ServiceName"]) if attribute == "Name" else f"service/{props['ServiceName']}"
+        name = _named(props["ServiceName"], params)
+        return name if attribute == "Name" else f"service/{name}"
     if kind == "AWS::SecretsManager::Secret":
         return made[_plain_sub(props["Name"])]
     return f"made-outside-the-stack:{kind}"
@@ -101,24 +111,26 @@ def _rewrite(value: Any, outside: dict[str, dict[str, Any]], made: dict[str, str
     if len(value) == 1:
         ((fn, arg),) = value.items()
         if fn == "Ref" and arg in outside:
-            return _stand_in(outside[arg], None, made)
+            return _stand_in(outside[arg], None, made, params)
         if fn == "Fn::GetAtt":
             name, attribute = arg.split(".", 1) if isinstance(arg, str) else arg
             if name in outside:
-                return _stand_in(outside[name], attribute, made)
+                return _stand_in(outside[name], attribute, made, params)
             if attribute == "MasterUserSecret.SecretArn":
                 return MASTER_SECRET_ARN
         if fn == "Fn::Cidr":
             return _cidr([params.get(arg[0].get("Ref"), arg[0]) if isinstance(arg[0], dict) else arg[0], *arg[1:]])
         if fn == "Fn::Sub" and isinstance(arg, str):
-            return {"Fn::Sub": _SUB_VAR.sub(lambda m: _sub_var(m, outside, made), arg)}
+            return {"Fn::Sub": _SUB_VAR.sub(lambda m: _sub_var(m, outside, made, params), arg)}
     return {key: _rewrite(item, outside, made, params) for key, item in value.items()}
 
 
-def _sub_var(match: re.Match[str], outside: dict[str, dict[str, Any]], made: dict[str, str]) -> str:
+def _sub_var(
+    match: re.Match[str], outside: dict[str, dict[str, Any]], made: dict[str, str], params: dict[str, str]
+) -> str:
     name, _, attribute = match.group(1).partition(".")
     if name in outside:
-        return _stand_in(outside[name], attribute or None, made)
+        return _stand_in(outside[name], attribute or None, made, params)
     if attribute == "MasterUserSecret.SecretArn":
         return MASTER_SECRET_ARN
     return match.group(0)
@@ -169,8 +181,10 @@ def deploy(transformed: dict[str, Any], parameters: dict[str, str]) -> Deploymen
             Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"],
         )
     skipped = [str(w.message) for w in caught if "not supported by moto" in str(w.message)]
-    # A wait condition handle has nothing to create; anything else moto skips must be listed in MADE_ELSEWHERE.
-    unexpected = [message for message in skipped if "WaitConditionHandle" not in message]
+    # A wait condition handle has nothing to create, and a secret's target attachment only adds the instance's
+    # host and port to the secret; anything else moto skips must be listed in MADE_ELSEWHERE.
+    nothing_to_make = ("WaitConditionHandle", "SecretTargetAttachment")
+    unexpected = [message for message in skipped if not any(kind in message for kind in nothing_to_make)]
     assert not unexpected, f"moto skipped resources nobody makes another way: {unexpected}"
     secrets = {
         logical_id: made[_plain_sub(res["Properties"]["Name"])]

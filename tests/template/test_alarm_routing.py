@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from autopilot.logic.classify import classify
 from autopilot.models.triggers import parse_trigger
+from autopilot_cli.embedded.seed_stack import bind_control_plane
 from autopilot_cli.embedded.template_intrinsics import properties, resolve, resources_of_type
 from autopilot_cli.embedded.template_resources import bind_workload
 from autopilot_cli.template_model import Resolver
@@ -34,6 +35,19 @@ EXPECTED_PATHS = {
     "p99-latency": ("unknown", "unknown"),
     "5xx-rate": ("unknown", "unknown"),
 }
+# The control plane's own alarms: they notify the topic and start nothing.
+OPS_ALARMS = {
+    *(
+        f"ops-{name}-errors-throttles"
+        for name in (
+            *("assess", "emergency-scale", "restore-capacity", "sweeper"),
+            *("replica-check", "promote-replica", "cost-report", "notify"),
+        )
+    ),
+    "ops-workflow-failures",
+    "ops-sweeper-heartbeat",
+}
+TOPIC_ARN = f"arn:aws:sns:{REGION}:{ACCOUNT}:{STACK}-notifications"
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +64,10 @@ def resolver(template: dict[str, Any]) -> Resolver:
     )
     for policy in resources_of_type(template, "AWS::ApplicationAutoScaling::ScalingPolicy"):
         bound.physical_ids[policy] = f"arn:aws:autoscaling:{REGION}:{ACCOUNT}:scalingPolicy:{policy}"
+    bind_control_plane(bound)
+    bound.physical_ids["NotificationTopic"] = TOPIC_ARN
+    for alarm in resources_of_type(template, "AWS::CloudWatch::Alarm"):
+        bound.physical_ids[alarm] = str(resolve(bound, template["Resources"][alarm]["Properties"]["AlarmName"]))
     return bound
 
 
@@ -127,7 +145,17 @@ def _alarm_rule_patterns(resolver: Resolver) -> list[EventPattern]:
 
 
 def test_the_template_has_the_control_plane_alarms(alarms: dict[str, dict[str, Any]]) -> None:
-    assert set(alarms) == set(EXPECTED_PATHS)
+    assert set(alarms) == set(EXPECTED_PATHS) | OPS_ALARMS
+
+
+@pytest.mark.parametrize("state", ["ALARM", "OK"])
+def test_the_control_planes_own_alarms_notify_the_topic_and_start_nothing(
+    resolver: Resolver, alarms: dict[str, dict[str, Any]], state: str
+) -> None:
+    patterns = _alarm_rule_patterns(resolver)
+    routed = [name for name in OPS_ALARMS if any(p.matches_event(state_change(alarms[name], state)) for p in patterns)]
+    assert not routed, f"{state} of these alarms would start the workflow: {routed}"
+    assert {name: alarms[name].get("AlarmActions") for name in OPS_ALARMS} == {name: [TOPIC_ARN] for name in OPS_ALARMS}
 
 
 @pytest.mark.parametrize("state", ["ALARM", "OK"])
@@ -136,7 +164,9 @@ def test_every_alarm_state_change_starts_the_workflow(
 ) -> None:
     patterns = _alarm_rule_patterns(resolver)
     unrouted = [
-        name for name, props in alarms.items() if not any(p.matches_event(state_change(props, state)) for p in patterns)
+        name
+        for name, props in alarms.items()
+        if name in EXPECTED_PATHS and not any(p.matches_event(state_change(props, state)) for p in patterns)
     ]
     assert not unrouted, f"{state} of these alarms starts nothing: {unrouted}"
 
@@ -145,6 +175,7 @@ def test_each_alarm_takes_its_path_through_the_workflow(alarms: dict[str, dict[s
     taken = {
         name: tuple(classify(parse_trigger(state_change(props, state)))[0] for state in ("ALARM", "OK"))
         for name, props in alarms.items()
+        if name in EXPECTED_PATHS
     }
     assert taken == EXPECTED_PATHS
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.template.conftest import REGION, TEMPLATE, find_tool, project_tool, run_tool
+from tests.template.conftest import REGION, ROOT, TEMPLATE, find_tool, project_tool, run_tool
 
 MIN_JUSTIFICATION = 30  # characters: a reason, not a placeholder
 
@@ -18,7 +18,7 @@ def test_sam_validate_lint_passes() -> None:
 
 
 def test_cfn_lint_passes_with_no_warnings() -> None:
-    result = run_tool([project_tool("cfn-lint"), TEMPLATE])
+    result = run_tool([project_tool("cfn-lint"), TEMPLATE, "--append-rules", ROOT / "cfn_rules"])
     assert result.returncode == 0, f"cfn-lint reported:\n{result.stdout}\n{result.stderr}"
 
 

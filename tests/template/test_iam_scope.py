@@ -49,8 +49,9 @@ def _statements(node: Any) -> Iterator[dict[str, Any]]:
 
 
 def _allowed(statement: dict[str, Any]) -> list[str]:
-    """Actions a permission statement allows (trust policies name a Principal, not a Resource: none)."""
-    if statement.get("Effect") != "Allow" or "Resource" not in statement:
+    """Actions an identity policy statement allows. Trust and key policies name a Principal: in those, "*" is the
+    resource the policy is attached to, not every resource, so they are not identity grants."""
+    if statement.get("Effect") != "Allow" or "Resource" not in statement or "Principal" in statement:
         return []
     return [str(a) for a in _as_list(statement.get("Action", []))]
 
@@ -78,7 +79,9 @@ def test_mutating_actions_on_named_resources_stay_in_this_account_or_stack() -> 
                 continue
             for target in _as_list(statement.get("Resource")):
                 text = json.dumps(target)
-                scoped = "AWS::AccountId" in text or any(f'"{logical}"' in text for logical in logical_ids)
+                scoped = "AWS::AccountId" in text or any(
+                    f'"{logical}"' in text or f"${{{logical}}}" in text for logical in logical_ids
+                )
                 if target != "*" and not scoped:
                     loose.append(f"{name}: {text}")
     assert not loose, f"mutating statements on resources outside this account/stack: {loose}"

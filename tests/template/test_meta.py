@@ -98,20 +98,28 @@ def test_fixed_seed_settings_are_in_the_template(template: dict[str, Any]) -> No
     assert tg_attributes["deregistration_delay.timeout_seconds"] == {"Ref": "DeregistrationDelaySeconds"}
     assert tg_attributes["stickiness.enabled"] == {"Ref": "StickySessions"}
     assert tg["HealthCheckPath"] == "/healthz"
-    assert res["Cluster"]["Properties"]["ClusterName"] == "sensor-app-cluster"
+    derived = {"Fn::If": ["HasClusterName", {"Ref": "ClusterName"}, {"Fn::Sub": "${AWS::StackName}-cluster"}]}
+    assert res["Cluster"]["Properties"]["ClusterName"] == derived
     assert res["Cluster"]["Properties"]["ClusterSettings"] == [{"Name": "containerInsights", "Value": "enabled"}]
     service = res["Service"]["Properties"]
-    assert service["ServiceName"] == "sensor-app-service"
+    assert service["ServiceName"] == {
+        "Fn::If": ["HasServiceName", {"Ref": "ServiceName"}, {"Fn::Sub": "${AWS::StackName}-service"}]
+    }
     breaker = service["DeploymentConfiguration"]["DeploymentCircuitBreaker"]
     assert (breaker["Enable"], breaker["Rollback"]) == (True, True)
     primary, replica = res["PrimaryDatabase"]["Properties"], res["ReplicaDatabase"]["Properties"]
-    assert primary["DBInstanceIdentifier"] == "sensor-postgres-high-perf"
-    assert replica["DBInstanceIdentifier"] == "sensor-postgres-high-perf-replica"
+    assert primary["DBInstanceIdentifier"] == {
+        "Fn::If": ["HasDbInstanceIdentifier", {"Ref": "DbInstanceIdentifier"}, {"Fn::Sub": "${AWS::StackName}-db"}]
+    }
+    assert replica["DBInstanceIdentifier"] == {"Fn::Sub": "${PrimaryDatabase}-replica"}
     assert replica["SourceDBInstanceIdentifier"] == {"Ref": "PrimaryDatabase"}
     for props in (primary, replica):
         assert props["EnablePerformanceInsights"] is True
         assert props["DBInstanceClass"] == {"Ref": "DbInstanceClass"}
-    assert primary["StorageEncrypted"] is True and primary["ManageMasterUserPassword"] is True
+    assert primary["StorageEncrypted"] is True and "ManageMasterUserPassword" not in primary
+    assert primary["MasterUserPassword"] == {
+        "Fn::Sub": "{{resolve:secretsmanager:${DatabaseSecret}:SecretString:password}}"
+    }
     assert primary["DeletionProtection"] == {"Fn::If": ["IsProd", True, False]}
 
 
@@ -141,6 +149,10 @@ def test_dev_is_small_and_dry_run_and_prod_is_the_seed_enforcing(template: dict[
     assert (prod["DryRun"], prod["Environment"]) == ("false", "prod")
     for parameter, _seed, default in SEED_SETTINGS:
         assert prod.get(parameter, str(template["Parameters"][parameter]["Default"])) == default, parameter
+    seed_names = {"ClusterName": "sensor-app-cluster", "ServiceName": "sensor-app-service"}
+    assert {name: prod.get(name) for name in seed_names} == seed_names
+    assert prod.get("DbInstanceIdentifier") == "sensor-postgres-high-perf"
+    assert not {"ClusterName", "ServiceName", "DbInstanceIdentifier"} & set(dev), "dev takes names from its stack name"
 
 
 @pytest.fixture(scope="module")

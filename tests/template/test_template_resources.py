@@ -8,6 +8,7 @@ from typing import Any
 
 import boto3
 import pytest
+from autopilot_cli.embedded.seed_stack import bind_control_plane
 from autopilot_cli.embedded.template_intrinsics import condition_holds, resolve, typed
 from autopilot_cli.embedded.template_resources import bind_workload, create_alarms, create_autoscaling
 from autopilot_cli.template_model import Resolver, TemplateError, load_template
@@ -33,6 +34,8 @@ def _bound(parameters: dict[str, str] | None = None) -> Resolver:
         primary="sensor-postgres-high-perf",
         replica="sensor-postgres-high-perf-replica",
     )
+    bind_control_plane(resolver)  # the control plane's own alarms watch its functions and state machine
+    resolver.physical_ids["NotificationTopic"] = f"arn:aws:sns:{REGION}:123456789012:sensor-autopilot-notifications"
     return resolver
 
 

@@ -69,4 +69,11 @@ def test_failure_after_a_change_reports_the_change() -> None:
 
 def test_long_subject_is_cut() -> None:
     message = render({"decision": {"summary": "x" * 300}})
-    assert len(message.subject) == MAX_SUBJECT and message.subject.endswith("…")
+    assert len(message.subject) == MAX_SUBJECT and message.subject.endswith("...")
+
+
+def test_a_cut_subject_is_what_sns_accepts() -> None:
+    # SNS Publish: Subject is ASCII, without line breaks, and less than 100 characters long.
+    message = render({"decision": {"summary": "é" + "x" * 300}})
+    assert len(message.subject) < 100
+    assert message.subject.isascii() and "\n" not in message.subject

@@ -134,7 +134,9 @@ def test_waits_and_approval_timeouts_come_from_the_input() -> None:
 def test_logging_tracing_and_one_invoke_policy_per_function() -> None:
     props = machine()
     assert props["Type"] == "STANDARD"
-    assert props["Logging"]["Level"] == "ALL" and props["Tracing"] == {"Enabled": True}
+    # Errors only, without execution data: the data holds approval task tokens (whoever reads one can approve).
+    assert props["Logging"]["Level"] == "ERROR" and props["Logging"]["IncludeExecutionData"] is False
+    assert props["Tracing"] == {"Enabled": True}
     invoked = {p["LambdaInvokePolicy"]["FunctionName"]["Ref"] for p in props["Policies"] if "LambdaInvokePolicy" in p}
     functions = {
         props["DefinitionSubstitutions"][k]["Fn::GetAtt"][0] for k in SUBSTITUTION_KEYS if k.endswith("FunctionArn")

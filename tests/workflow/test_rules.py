@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from autopilot_cli.embedded.seed_stack import ACCOUNT, PRIMARY_DB, REGION, REPLICA_DB, STACK_NAME
+from autopilot_cli.embedded.template_intrinsics import resources_of_type
 from autopilot_cli.template_model import Resolver, load_template
 from moto.events.models import EventPattern
 
@@ -30,6 +31,8 @@ def rule_pattern(event_name: str) -> EventPattern:
         account=ACCOUNT,
         physical_ids={"PrimaryDatabase": PRIMARY_DB, "ReplicaDatabase": REPLICA_DB},
     )
+    for alarm, resource in resources_of_type(resolver.template, "AWS::CloudWatch::Alarm").items():
+        resolver.physical_ids[alarm] = resolver.resolve(resource["Properties"]["AlarmName"])  # Ref of an alarm
     events = resolver.template["Resources"]["RemediationStateMachine"]["Properties"]["Events"]
     assert events[event_name]["Type"] == "EventBridgeRule"
     return EventPattern.load(json.dumps(resolver.resolve(events[event_name]["Properties"]["Pattern"])))
@@ -85,8 +88,22 @@ def test_the_alarm_rule_does_not_take_rds_events() -> None:
 @pytest.mark.parametrize("instance", [PRIMARY_DB, REPLICA_DB])
 def test_rds_events_of_our_instances_match(instance: str) -> None:
     event = load_event("workflow-rds-primary-failure.json")
-    event["detail"]["SourceIdentifier"] = instance
+    event["detail"]["SourceIdentifier"] = f"rds:{instance}"  # as real events carry it
+    event["resources"] = [f"arn:aws:rds:{REGION}:{ACCOUNT}:db:{instance}"]
     assert rule_pattern(RDS_EVENTS).matches_event(event)
+
+
+@pytest.mark.parametrize("category", ["backup", "maintenance", "notification", "configuration change"])
+def test_rds_events_the_checks_do_not_use_do_not_start_the_workflow(category: str) -> None:
+    event = load_event("workflow-rds-primary-failure.json")
+    event["detail"]["EventCategories"] = [category]
+    assert not rule_pattern(RDS_EVENTS).matches_event(event)
+
+
+def test_a_dev_stacks_alarm_does_not_match_the_prod_rule() -> None:
+    event = load_event("workflow-cpu-emergency.json")
+    event["detail"]["alarmName"] = f"{STACK_NAME}-dev-cpu-emergency"
+    assert not rule_pattern(ALARM_EVENTS).matches_event(event)
 
 
 def test_rds_events_of_other_instances_and_accounts_do_not_match() -> None:

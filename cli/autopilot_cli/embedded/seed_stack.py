@@ -1,7 +1,10 @@
 """Create the scaling guide's stack in whatever AWS boto3 points at (moto in-process or the embedded server).
 
 Names and figures come from ``template.yaml``: its parameter defaults and its control-plane resources'
-properties, so the embedded stack and the template cannot drift apart.
+properties, so the embedded stack and the template cannot drift apart. The template derives physical names from
+the stack name; the embedded stack passes the scaling guide's names as parameters (``SEED_NAMES``, as
+samconfig.toml's prod does), so a default stack is named as the seed's. Another stack name with
+``seed_names=False`` gives a second stack beside it, named from its stack name.
 """
 
 from __future__ import annotations
@@ -11,8 +14,9 @@ from typing import TYPE_CHECKING
 
 import boto3
 
+from autopilot_cli.embedded.template_intrinsics import resolve
 from autopilot_cli.embedded.template_resources import bind_workload, create_alarms, create_autoscaling
-from autopilot_cli.template_model import Resolver, load_template
+from autopilot_cli.template_model import Resolver, TemplateError, function_ids, load_template
 
 if TYPE_CHECKING:
     from mypy_boto3_ecs.type_defs import KeyValuePairTypeDef
@@ -26,6 +30,7 @@ PRIMARY_DB = "sensor-postgres-high-perf"
 REPLICA_DB = "sensor-postgres-high-perf-replica"
 # The container settings the control plane reads back (the cost report quotes the service's pool sizes).
 CONTAINER_SETTINGS = ("WEB_CONCURRENCY", "DB_CONNECTION_BUDGET", "MAX_TASKS")
+SEED_NAMES = {"ClusterName": CLUSTER, "ServiceName": SERVICE, "DbInstanceIdentifier": PRIMARY_DB}
 
 
 @dataclass
@@ -51,6 +56,36 @@ class EmbeddedStack:
 
 def _param(resolver: Resolver, name: str, default: str) -> str:
     return resolver.parameters.get(name) or default
+
+
+@dataclass(frozen=True)
+class WorkloadNames:
+    """The workload's physical names, as the template derives them for this stack."""
+
+    cluster: str
+    service: str
+    primary: str
+    replica: str
+    family: str
+
+
+def workload_names(resolver: Resolver) -> WorkloadNames:
+    def name(logical_id: str, prop: str) -> str:
+        props = resolver.template["Resources"][logical_id].get("Properties", {})
+        if prop not in props:
+            raise TemplateError(f"template.yaml's {logical_id} has no {prop}: the embedded stack names it from there")
+        return str(resolve(resolver, props[prop]))
+
+    primary = name("PrimaryDatabase", "DBInstanceIdentifier")
+    replica_name = resolver.template["Resources"]["ReplicaDatabase"]["Properties"]["DBInstanceIdentifier"]
+    replica = resolver.sub(str(replica_name["Fn::Sub"]), {"PrimaryDatabase": primary})
+    return WorkloadNames(
+        cluster=name("Cluster", "ClusterName"),
+        service=name("Service", "ServiceName"),
+        primary=primary,
+        replica=replica,
+        family=name("TaskDefinition", "Family"),
+    )
 
 
 def _network(region: str) -> tuple[str, list[str], str]:
@@ -99,12 +134,13 @@ def _control_plane(resolver: Resolver) -> dict[str, str]:
     }
 
 
-def _load_balancer(region: str, vpc: str, subnets: list[str], sg: str) -> tuple[str, str]:
+def _load_balancer(prefix: str, region: str, vpc: str, subnets: list[str], sg: str) -> tuple[str, str]:
+    """Load balancer and target group named ``<prefix>-alb`` and ``<prefix>-tg`` (at most 32 characters)."""
     elb = boto3.client("elbv2", region_name=region)
-    lb = elb.create_load_balancer(Name="sensor-app-alb", Subnets=subnets, SecurityGroups=[sg], Type="application")
+    lb = elb.create_load_balancer(Name=f"{prefix}-alb", Subnets=subnets, SecurityGroups=[sg], Type="application")
     lb_arn = lb["LoadBalancers"][0]["LoadBalancerArn"]
     tg = elb.create_target_group(
-        Name="sensor-app-tg", Protocol="HTTP", Port=8000, VpcId=vpc, TargetType="ip", HealthCheckPath="/healthz"
+        Name=f"{prefix}-tg", Protocol="HTTP", Port=8000, VpcId=vpc, TargetType="ip", HealthCheckPath="/healthz"
     )["TargetGroups"][0]["TargetGroupArn"]
     elb.create_listener(
         LoadBalancerArn=lb_arn, Protocol="HTTP", Port=80, DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}]
@@ -122,14 +158,14 @@ def _container_environment(resolver: Resolver) -> list[KeyValuePairTypeDef]:
     ]
 
 
-def _ecs(resolver: Resolver, subnets: list[str], sg: str, tg: str) -> None:
+def _ecs(resolver: Resolver, names: WorkloadNames, subnets: list[str], sg: str, tg: str) -> None:
     region = resolver.region
     ecs = boto3.client("ecs", region_name=region)
-    ecs.create_cluster(clusterName=CLUSTER)
+    ecs.create_cluster(clusterName=names.cluster)
     cpu, memory = _param(resolver, "TaskCpu", "1024"), _param(resolver, "TaskMemory", "2048")
     arch = _param(resolver, "TaskArchitecture", "X86_64")
     task_def = ecs.register_task_definition(
-        family="sensor-api",
+        family=names.family,
         requiresCompatibilities=["FARGATE"],
         networkMode="awsvpc",
         cpu=cpu,
@@ -147,8 +183,8 @@ def _ecs(resolver: Resolver, subnets: list[str], sg: str, tg: str) -> None:
     )["taskDefinition"]["taskDefinitionArn"]
     baseline = int(_param(resolver, "MinCapacity", "3"))
     ecs.create_service(
-        cluster=CLUSTER,
-        serviceName=SERVICE,
+        cluster=names.cluster,
+        serviceName=names.service,
         taskDefinition=task_def,
         desiredCount=baseline,
         launchType="FARGATE",
@@ -157,18 +193,19 @@ def _ecs(resolver: Resolver, subnets: list[str], sg: str, tg: str) -> None:
         deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": True}},
     )
     # moto starts a service with 0 running tasks; an update sets running = desired, as a settled service is.
-    ecs.update_service(cluster=CLUSTER, service=SERVICE, desiredCount=baseline)
+    ecs.update_service(cluster=names.cluster, service=names.service, desiredCount=baseline)
 
 
-def _database(resolver: Resolver, subnets: list[str], sg: str) -> str:
+def _database(resolver: Resolver, names: WorkloadNames, subnets: list[str], sg: str) -> str:
     region = resolver.region
     rds = boto3.client("rds", region_name=region)
+    subnet_group = f"{resolver.stack_name}-db"
     rds.create_db_subnet_group(
-        DBSubnetGroupName="sensor-db", DBSubnetGroupDescription="sensor database", SubnetIds=subnets
+        DBSubnetGroupName=subnet_group, DBSubnetGroupDescription="sensor database", SubnetIds=subnets
     )
     storage_type = _param(resolver, "DbStorageType", "gp3")
     primary = rds.create_db_instance(
-        DBInstanceIdentifier=PRIMARY_DB,
+        DBInstanceIdentifier=names.primary,
         DBInstanceClass=_param(resolver, "DbInstanceClass", "db.t3.medium"),
         Engine="postgres",
         EngineVersion="15.7",
@@ -179,40 +216,60 @@ def _database(resolver: Resolver, subnets: list[str], sg: str) -> str:
         StorageType=storage_type,
         StorageEncrypted=True,
         MultiAZ=False,
-        DBSubnetGroupName="sensor-db",
+        DBSubnetGroupName=subnet_group,
         VpcSecurityGroupIds=[sg],
         BackupRetentionPeriod=7,
         EnablePerformanceInsights=True,
     )["DBInstance"]
     rds.create_db_instance_read_replica(
-        DBInstanceIdentifier=REPLICA_DB,
-        SourceDBInstanceIdentifier=PRIMARY_DB,
+        DBInstanceIdentifier=names.replica,
+        SourceDBInstanceIdentifier=names.primary,
         DBInstanceClass=_param(resolver, "DbInstanceClass", "db.t3.medium"),
     )
-    return str(primary["Endpoint"]["Address"]) if primary.get("Endpoint") else f"{PRIMARY_DB}.local"
+    return str(primary["Endpoint"]["Address"]) if primary.get("Endpoint") else f"{names.primary}.local"
 
 
-def seed_stack(region: str = REGION, parameters: dict[str, str] | None = None) -> EmbeddedStack:
+def bind_control_plane(resolver: Resolver) -> None:
+    """The functions' and the state machine's names as ``embedded.workflow.deploy_workflow`` creates them (the
+    control plane's own alarms refer to them)."""
+    for logical_id in function_ids(resolver.template):
+        name = resolver.physical_ids.setdefault(logical_id, f"{resolver.stack_name}-{logical_id}")
+        arn = f"arn:aws:lambda:{resolver.region}:{resolver.account}:function:{name}"
+        resolver.attributes.setdefault(f"{logical_id}.Arn", arn)
+    machine = resolver.template["Resources"]["RemediationStateMachine"]["Properties"]
+    name = str(resolver.resolve(machine.get("Name", "remediation")))
+    arn = f"arn:aws:states:{resolver.region}:{resolver.account}:stateMachine:{name}"
+    resolver.physical_ids.setdefault("RemediationStateMachine", arn)
+
+
+def seed_stack(
+    region: str = REGION,
+    parameters: dict[str, str] | None = None,
+    *,
+    stack_name: str = STACK_NAME,
+    seed_names: bool = True,
+) -> EmbeddedStack:
     """Create the whole seed stack; returns its names and a resolver for the functions' environment."""
-    resolver = Resolver(
-        load_template(), stack_name=STACK_NAME, region=region, account=ACCOUNT, parameters=dict(parameters or {})
-    )
+    given = {**(SEED_NAMES if seed_names else {}), **(parameters or {})}
+    resolver = Resolver(load_template(), stack_name=stack_name, region=region, account=ACCOUNT, parameters=given)
+    names = workload_names(resolver)
     vpc, subnets, sg = _network(region)
     ids = _control_plane(resolver)
-    lb_arn, tg = _load_balancer(region, vpc, subnets, sg)
-    _ecs(resolver, subnets, sg, tg)
-    writer_host = _database(resolver, subnets, sg)
+    lb_arn, tg = _load_balancer("sensor-app" if seed_names else stack_name[:28], region, vpc, subnets, sg)
+    _ecs(resolver, names, subnets, sg, tg)
+    writer_host = _database(resolver, names, subnets, sg)
     resolver.physical_ids.update({k: v for k, v in ids.items() if "." not in k})
     resolver.attributes.update({k: v for k, v in ids.items() if "." in k})
     bind_workload(
         resolver,
-        cluster=CLUSTER,
-        service=SERVICE,
+        cluster=names.cluster,
+        service=names.service,
         load_balancer_arn=lb_arn,
         target_group_arn=tg,
-        primary=PRIMARY_DB,
-        replica=REPLICA_DB,
+        primary=names.primary,
+        replica=names.replica,
     )
+    bind_control_plane(resolver)
     resource_id = create_autoscaling(resolver)  # the scalable target and the native policies, as the template says
     create_alarms(resolver)
     boto3.client("ssm", region_name=region).put_parameter(
@@ -221,11 +278,11 @@ def seed_stack(region: str = REGION, parameters: dict[str, str] | None = None) -
     return EmbeddedStack(
         region=region,
         account=ACCOUNT,
-        cluster=CLUSTER,
-        service=SERVICE,
+        cluster=names.cluster,
+        service=names.service,
         resource_id=resource_id,
-        primary_id=PRIMARY_DB,
-        replica_id=REPLICA_DB,
+        primary_id=names.primary,
+        replica_id=names.replica,
         table_name=ids["StateTable"],
         topic_arn=ids["NotificationTopic"],
         bucket=ids["ReportBucket"],

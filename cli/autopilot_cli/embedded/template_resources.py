@@ -55,6 +55,7 @@ def bind_workload(
     resolver.physical_ids.update(
         {
             _single(resolver, "AWS::ECS::Cluster"): cluster,
+            service_id: f"arn:aws:ecs:{resolver.region}:{resolver.account}:service/{cluster}/{service}",
             lb_id: load_balancer_arn,
             tg_id: target_group_arn,
             **dict.fromkeys(primary_ids, primary),

@@ -146,25 +146,25 @@ def load_balancer_inventory(target_group_arns: list[str]) -> tuple[list[LoadBala
     return balancers, notes
 
 
-def _functions(state_table: str, stack: str) -> list[LambdaFunctionInventory]:
-    """The stack's functions: those with its STATE_TABLE_NAME (every deployed one has it), and those named after
-    the stack that carry no STATE_TABLE_NAME at all (the embedded AWS's stand-ins, whose handlers run in-process)."""
-    pages = client("lambda").get_paginator("list_functions").paginate()
-
-    def ours(fn: dict[str, Any]) -> bool:
-        table = ((fn.get("Environment") or {}).get("Variables") or {}).get("STATE_TABLE_NAME")
-        return table == state_table or (table is None and str(fn["FunctionName"]).startswith(f"{stack}-"))
-
-    return [
-        LambdaFunctionInventory(
-            name=fn["FunctionName"],
-            memory_mb=int(fn.get("MemorySize", 128)),
-            architecture=(fn.get("Architectures") or ["x86_64"])[0],
+def _functions(names: list[str]) -> tuple[list[LambdaFunctionInventory], list[str]]:
+    """The control plane's functions, by name (GetFunctionConfiguration on each: no ListFunctions, which would read
+    every function's configuration in the account)."""
+    found, notes = [], []
+    lam = client("lambda")
+    for name in names:
+        try:
+            fn = lam.get_function_configuration(FunctionName=name)
+        except lam.exceptions.ResourceNotFoundException:
+            notes.append(f"control-plane function {name} not found: not counted")
+            continue
+        found.append(
+            LambdaFunctionInventory(
+                name=fn["FunctionName"],
+                memory_mb=int(fn.get("MemorySize", 128)),
+                architecture=(fn.get("Architectures") or ["x86_64"])[0],
+            )
         )
-        for page in pages
-        for fn in page["Functions"]
-        if ours(fn)
-    ]
+    return found, notes
 
 
 def _period(alarm: dict[str, Any]) -> int:
@@ -180,7 +180,7 @@ def control_plane_inventory(settings: CostSettings) -> tuple[ControlPlaneInvento
     """
     stack = settings.owning_stack
     try:
-        functions = _functions(settings.state_table_name, stack)
+        functions, notes = _functions(settings.function_names)
         cloudwatch = client("cloudwatch")
         pages = list(cloudwatch.get_paginator("describe_alarms").paginate(AlarmTypes=["MetricAlarm", "CompositeAlarm"]))
         boards = [
@@ -206,7 +206,7 @@ def control_plane_inventory(settings: CostSettings) -> tuple[ControlPlaneInvento
         dashboards=sum(1 for name in boards if name == stack or name.startswith(f"{stack}-")),
         other_alarms=len(every) + len(composites) - len(metric_alarms) - len(own_composites),
     )
-    return inventory, []
+    return inventory, notes
 
 
 def build_inventory(settings: CostSettings) -> Inventory:

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 
 SUBJECT_PREFIX = "[sensor-autopilot]"
-MAX_SUBJECT = 100
+MAX_SUBJECT = 99  # SNS: ASCII, no line breaks, less than 100 characters
 # The results the workflow and the functions put in the state, in the order a reader wants them.
 SECTIONS = ("assessment", "decision", "verification", "restore", "verdict", "promotion", "report", "sweep")
 
@@ -106,7 +106,7 @@ def render(state: dict[str, Any]) -> Message:
     undo = _undo(state)
     parts += ["", "HOW TO UNDO"] + ([f"  {u}" for u in undo] or ["  Nothing to undo."])
     parts += ["", "DETAILS", json.dumps({k: v for k, v in state.items() if k != "trigger"}, indent=2, default=str)]
-    subject = f"{SUBJECT_PREFIX} {headline}"
+    subject = " ".join(f"{SUBJECT_PREFIX} {headline}".encode("ascii", "replace").decode().split())
     if len(subject) > MAX_SUBJECT:
-        subject = subject[: MAX_SUBJECT - 1] + "…"
+        subject = subject[: MAX_SUBJECT - 3] + "..."
     return Message(subject=subject, body="\n".join(parts))

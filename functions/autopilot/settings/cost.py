@@ -24,6 +24,10 @@ class CostSettings(CommonSettings):
     stack_name: str = Field(
         default="", description="The stack whose alarms and functions are counted; empty: STATE_TABLE_NAME less -state"
     )
+    control_plane_functions: str = Field(
+        default="", description="Comma-separated names of the control plane's other functions (priced in the report)"
+    )
+    aws_lambda_function_name: str = Field(default="", description="This function's own name (set by Lambda)")
     price_overrides: dict[str, float] = Field(
         default_factory=dict,
         description='JSON: price-table path to USD, e.g. {"rds_instance_hour/postgres/db.t3.medium/hour": 0.073}',
@@ -33,6 +37,11 @@ class CostSettings(CommonSettings):
     def owning_stack(self) -> str:
         """The stack's name: set, or read from the state table's (``<stack>-state`` in the template)."""
         return self.stack_name or self.state_table_name.removesuffix("-state")
+
+    @property
+    def function_names(self) -> list[str]:
+        names = [name.strip() for name in self.control_plane_functions.split(",") if name.strip()]
+        return names + ([self.aws_lambda_function_name] if self.aws_lambda_function_name else [])
 
 
 @lru_cache(maxsize=1)
