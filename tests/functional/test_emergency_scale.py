@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from autopilot.errors import InvalidEventError
 from autopilot.handlers import emergency_scale
+from autopilot_cli.embedded.alarm_mirror import mirror_alarm_state
 from autopilot_cli.embedded.seed_stack import EmbeddedStack
 from autopilot_cli.lambda_context import LocalLambdaContext
 from moto.core import DEFAULT_ACCOUNT_ID
@@ -30,6 +31,13 @@ def env(function_env: Callable[[str], dict[str, str]]) -> dict[str, str]:
     return function_env("EmergencyScaleFunction")
 
 
+def scale(event: dict[str, Any], context: LocalLambdaContext) -> dict[str, Any]:
+    """Deliver an alarm event as AWS would: the alarm is in the event's state, since the event's transition."""
+    mirror_alarm_state(event, "us-east-2")
+    result: dict[str, Any] = emergency_scale.handler(event, context)
+    return result
+
+
 def episode(minutes_later: int) -> dict[str, Any]:
     event = copy.deepcopy(EVENT)
     changed = datetime.fromisoformat("2026-11-27T14:00:05+00:00") + timedelta(minutes=minutes_later)
@@ -41,7 +49,7 @@ def episode(minutes_later: int) -> dict[str, Any]:
 def test_raises_the_floor_with_a_lease_and_an_audit_record(
     stack: EmbeddedStack, env: dict[str, str], lambda_context: LocalLambdaContext
 ) -> None:
-    result = emergency_scale.handler(EVENT, lambda_context)
+    result = scale(EVENT, lambda_context)
     assert (result["action"], result["taken"], result["to_min"]) == ("raise_floor", True, 6)
     assert target(stack)["MinCapacity"] == 6 and target(stack)["MaxCapacity"] == 20
     [lease] = table_items(stack, "LEASE#")
@@ -57,7 +65,7 @@ def test_one_episode_delivered_100_times_changes_min_capacity_once(
     stack: EmbeddedStack, env: dict[str, str], lambda_context: LocalLambdaContext
 ) -> None:
     with count_calls("application-autoscaling", "RegisterScalableTarget") as registered:
-        results = [emergency_scale.handler(EVENT, lambda_context) for _ in range(100)]
+        results = [scale(EVENT, lambda_context) for _ in range(100)]
     assert registered.calls == 1
     assert target(stack)["MinCapacity"] == 6
     assert sum(1 for r in results if r.get("replayed")) == 99
@@ -70,7 +78,7 @@ def test_flapping_alarm_is_held_to_the_hourly_limit(
     with settings_env(monkeypatch, {"MAX_STEP": "1"}):
         taken = []
         for minute in range(0, 50, 10):  # five distinct episodes within the hour
-            result = emergency_scale.handler(episode(minute), lambda_context)
+            result = scale(episode(minute), lambda_context)
             taken.append(result["taken"])
             set_running(stack, target(stack)["MinCapacity"])  # the service follows the floor
     assert taken == [True, True, True, False, False]
@@ -83,7 +91,7 @@ def test_throttling_is_retried(
     stack: EmbeddedStack, monkeypatch: pytest.MonkeyPatch, env: dict[str, str], lambda_context: LocalLambdaContext
 ) -> None:
     with inject("application-autoscaling", "RegisterScalableTarget", FaultPlan(times=2), monkeypatch) as plan:
-        result = emergency_scale.handler(EVENT, lambda_context)
+        result = scale(EVENT, lambda_context)
     assert plan.calls == 3 and result["taken"]
     assert target(stack)["MinCapacity"] == 6
 
@@ -96,7 +104,7 @@ def test_persistent_5xx_leaves_nothing_half_changed(
         inject("application-autoscaling", "RegisterScalableTarget", plan, monkeypatch),
         pytest.raises(Exception, match="reached max retries"),
     ):
-        emergency_scale.handler(EVENT, lambda_context)
+        scale(EVENT, lambda_context)
     assert plan.calls >= 5  # retried by the shared policy before giving up
     assert target(stack)["MinCapacity"] == 3
     assert table_items(stack, "LEASE#") == []
@@ -109,9 +117,9 @@ def test_malformed_event_is_refused_and_changes_nothing(
     event["detail"]["state"]["value"] = "ON_FIRE"
     with count_calls("application-autoscaling", "RegisterScalableTarget") as registered:
         with pytest.raises(InvalidEventError, match=r"detail\.state\.value"):
-            emergency_scale.handler(event, lambda_context)
+            scale(event, lambda_context)
         with pytest.raises(InvalidEventError, match="got a schedule event"):
-            emergency_scale.handler(json.loads((EVENTS / "schedule-sweeper.json").read_text()), lambda_context)
+            scale(json.loads((EVENTS / "schedule-sweeper.json").read_text()), lambda_context)
     assert registered.calls == 0
     assert table_items(stack, "AUDIT#") == [] and table_items(stack, "LEASE#") == []
 
@@ -120,7 +128,7 @@ def test_dry_run_records_but_changes_nothing(
     stack: EmbeddedStack, monkeypatch: pytest.MonkeyPatch, env: dict[str, str], lambda_context: LocalLambdaContext
 ) -> None:
     with settings_env(monkeypatch, {"DRY_RUN": "true"}):
-        result = emergency_scale.handler(EVENT, lambda_context)
+        result = scale(EVENT, lambda_context)
     assert result["dry_run"] and not result["taken"] and result["to_min"] == 6
     assert target(stack)["MinCapacity"] == 3 and table_items(stack, "LEASE#") == []
     [audit] = table_items(stack, "AUDIT#")
@@ -134,7 +142,7 @@ def test_rolling_back_deployment_is_not_scaled(
     service = ecs_backends[DEFAULT_ACCOUNT_ID][stack.region].services[f"{stack.cluster}:{stack.service}"]
     service.deployments[0]["rolloutState"] = "FAILED"
     service.deployments[0]["rolloutStateReason"] = "ECS deployment circuit breaker: rolling back"
-    result = emergency_scale.handler(EVENT, lambda_context)
+    result = scale(EVENT, lambda_context)
     assert result["action"] == "none" and "rolling back" in result["reason"]
     assert target(stack)["MinCapacity"] == 3
 
@@ -143,16 +151,16 @@ def test_at_max_asks_approval_then_raises_max_within_the_ceiling(
     stack: EmbeddedStack, env: dict[str, str], lambda_context: LocalLambdaContext
 ) -> None:
     set_running(stack, 20)
-    proposal = emergency_scale.handler(EVENT, lambda_context)
+    proposal = scale(EVENT, lambda_context)
     assert proposal["needs_approval"] and not proposal["taken"] and proposal["to_max"] == 25
     assert target(stack)["MaxCapacity"] == 20
-    rejected = emergency_scale.handler({"trigger": EVENT, "approval": {"approved": False, "by": "sre"}}, lambda_context)
+    rejected = scale({"trigger": EVENT, "approval": {"approved": False, "by": "sre"}}, lambda_context)
     assert rejected["action"] == "none" and target(stack)["MaxCapacity"] == 20
-    approved = emergency_scale.handler({"trigger": EVENT, "approval": {"approved": True, "by": "sre"}}, lambda_context)
+    approved = scale(
+        {"trigger": EVENT, "decision": proposal, "approval": {"approved": True, "by": "sre"}}, lambda_context
+    )
     assert approved["taken"] and target(stack)["MaxCapacity"] == 25
     set_target(stack, max_capacity=30)
     set_running(stack, 30)
-    at_ceiling = emergency_scale.handler(
-        {"trigger": episode(5), "approval": {"approved": True, "by": "sre"}}, lambda_context
-    )
+    at_ceiling = scale({"trigger": episode(5), "approval": {"approved": True, "by": "sre"}}, lambda_context)
     assert at_ceiling["action"] == "none" and target(stack)["MaxCapacity"] == 30

@@ -27,6 +27,7 @@ class Lease(BaseModel):
     expires_at: datetime
     alarm_name: str
     episode: str
+    version: int = Field(default=1, ge=1, description="Bumped on every write; writes are conditional on it")
 
     def expired(self, now: datetime) -> bool:
         return now >= self.expires_at
