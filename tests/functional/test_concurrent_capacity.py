@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 from autopilot.adapters.state_table import StateTable
 from autopilot.handlers import emergency_scale, sweeper
@@ -119,3 +120,40 @@ def test_concurrent_raises_leave_lease_and_target_in_agreement(
     sweeper.handler(late, LocalLambdaContext(function_name="SweeperFunction"))
     assert int(target(stack)["MinCapacity"]) == ORIGINAL_MIN, f"seed {seed}: the floor did not come back"
     assert StateTable(stack.table_name).list_leases() == []
+
+
+def test_a_raise_overtaken_between_its_lease_and_its_floor_leaves_them_in_agreement(
+    stack: EmbeddedStack, function_env: Callable[[str], dict[str, str]]
+) -> None:
+    """The first raise is held just before it writes the floor while a bigger one (a manual request) runs: the
+    lease and the target must not end up from different raises."""
+    function_env("EmergencyScaleFunction")
+    first_write, second_done = threading.Event(), threading.Event()
+    held: list[str] = []
+
+    def hold_the_first_write(**_: Any) -> None:
+        if threading.current_thread().name == "alarm" and not held:
+            held.append("alarm")
+            first_write.set()
+            assert second_done.wait(timeout=60)
+
+    events = boto3._get_default_session()._session.get_component("event_emitter")  # type: ignore[attr-defined]
+    hook = "before-call.application-autoscaling.RegisterScalableTarget"
+    events.register(hook, hold_the_first_write)
+    try:
+        alarm = alarm_event("sensor-autopilot-cpu-emergency", START, 86.0)  # 3 tasks at 86 %: floor 5
+        manual = load("manual-scale-out.json") | {"time": stamp(START), "cpu_percent": 100.0}  # floor 6
+        results: dict[str, dict[str, Any]] = {}
+        context = LocalLambdaContext(function_name="EmergencyScaleFunction")
+        first = threading.Thread(
+            target=lambda: results.update(alarm=emergency_scale.handler(alarm, context)), name="alarm"
+        )
+        first.start()
+        assert first_write.wait(timeout=60)
+        results["manual"] = emergency_scale.handler(manual, context)
+        second_done.set()
+        first.join(timeout=60)
+    finally:
+        events.unregister(hook, hold_the_first_write)
+    assert_agree(stack, list(results.values()), seed=-1)
+    assert int(target(stack)["MinCapacity"]) > ORIGINAL_MIN

@@ -14,3 +14,12 @@ def prepare(event: Any, settings: CommonSettings) -> tuple[ParsedInput, datetime
     parsed = parse_task_input(event)
     dry_run = parsed.raw.dry_run if parsed.raw.dry_run is not None else settings.dry_run
     return parsed, resolve_now(parsed.now), dry_run
+
+
+def applies_now(parsed: ParsedInput, now: datetime) -> datetime:
+    """The time an approved action is re-checked and applied: when the workflow entered the applying task (the
+    answer may come hours after the decision), never earlier than the decision time."""
+    entered = parsed.raw.entered_at
+    if parsed.raw.approval is not None and entered is not None and entered > now:
+        return entered
+    return now
