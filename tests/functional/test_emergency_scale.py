@@ -304,3 +304,53 @@ def test_an_approval_without_the_proposal_it_approves_changes_nothing(
     result = scale({"trigger": EVENT, "approval": {"approved": True, "by": "sre"}}, lambda_context)
     assert result["action"] == "none" and "none came with it" in result["reason"]
     assert target(stack)["MaxCapacity"] == 20
+
+
+def test_during_a_deployment_the_primary_deployments_tasks_are_counted(
+    stack: EmbeddedStack, env: dict[str, str], lambda_context: LocalLambdaContext
+) -> None:
+    """3 new tasks (PRIMARY) and 3 old ones (ACTIVE, draining): the service reports 6 running, the step uses 3."""
+    service = ecs_backends[DEFAULT_ACCOUNT_ID][stack.region].services[f"{stack.cluster}:{stack.service}"]
+    primary = service.deployments[0] | {"desiredCount": 3, "runningCount": 3, "pendingCount": 0}
+    old = primary | {"id": "ecs-svc/old", "status": "ACTIVE", "desiredCount": 0}
+    service.deployments = [primary, old]
+    service.running_count = 6
+    result = scale(EVENT, lambda_context)
+    assert (result["action"], result["to_min"]) == ("raise_floor", 6)  # 3 x 95.1/60 x 1.1 = 5.2 -> 6, not 11
+    assert "on 3 running tasks" in result["reason"]
+
+
+def put_alarm(name: str, service: str) -> dict[str, Any]:
+    """An alarm in the account on a service's CPU, in ALARM as its event says."""
+    boto3.client("cloudwatch", region_name="us-east-2").put_metric_alarm(
+        AlarmName=name,
+        Namespace="AWS/ECS",
+        MetricName="CPUUtilization",
+        Dimensions=[{"Name": "ClusterName", "Value": "sensor-app-cluster"}, {"Name": "ServiceName", "Value": service}],
+        Statistic="Average",
+        Period=60,
+        EvaluationPeriods=3,
+        Threshold=85.0,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+    )
+    event = copy.deepcopy(EVENT)
+    event["detail"]["alarmName"] = name
+    event["resources"] = [f"arn:aws:cloudwatch:us-east-2:123456789012:alarm:{name}"]
+    mirror_alarm_state(event, "us-east-2")
+    return event
+
+
+@pytest.mark.parametrize(
+    ("name", "service", "why"),
+    [
+        ("billing-team-cpu", "sensor-app-service", "not one of this stack's"),
+        ("sensor-autopilot-other-cpu", "billing-service", "not this stack's service"),
+    ],
+)
+def test_an_alarm_of_another_stack_invoked_directly_is_refused(
+    name: str, service: str, why: str, stack: EmbeddedStack, env: dict[str, str], lambda_context: LocalLambdaContext
+) -> None:
+    result = emergency_scale.handler(put_alarm(name, service), lambda_context)
+    assert (result["action"], result["taken"]) == ("none", False)
+    assert why in result["reason"] and "refused" in result["reason"]
+    assert target(stack)["MinCapacity"] == 3 and table_items(stack, "LEASE#") == []

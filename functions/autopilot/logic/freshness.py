@@ -32,3 +32,24 @@ def stale_reason(event: AlarmStateChange, current: AlarmObservation | None) -> s
             f"event's transition at {sent}; the newer transition decides, nothing was changed"
         )
     return None
+
+
+def foreign_reason(
+    event: AlarmStateChange, current: AlarmObservation | None, prefix: str, cluster: str, service: str
+) -> str | None:
+    """Why the alarm is not one of this stack's (by name, and by the service its metric watches), or None.
+    The EventBridge pattern is not the only guard: a handler can be invoked directly with any event."""
+    if not event.alarm_name.startswith(prefix):
+        return (
+            f"alarm {event.alarm_name} is not one of this stack's (their names start with {prefix!r}); refused, "
+            "nothing was changed"
+        )
+    if current is None:
+        return None
+    watched = {k: current.dimensions[k] for k in ("ClusterName", "ServiceName") if k in current.dimensions}
+    ours = {"ClusterName": cluster, "ServiceName": service}
+    if any(watched[k] != ours[k] for k in watched):
+        return (
+            f"alarm {event.alarm_name} watches {watched}, not this stack's service {ours}; refused, nothing was changed"
+        )
+    return None

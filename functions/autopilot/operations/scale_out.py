@@ -17,7 +17,7 @@ from autopilot.adapters.cloudwatch_service import describe_alarm, service_cpu
 from autopilot.adapters.state_table import LeaseConflictError, StateTable
 from autopilot.audit import record_decision
 from autopilot.errors import InvalidEventError
-from autopilot.logic.freshness import stale_reason
+from autopilot.logic.freshness import foreign_reason, stale_reason
 from autopilot.logic.scaling import apply_approved, decide_scale_out, stale_decision
 from autopilot.models.approval import Approval
 from autopilot.models.scaling import ScaleOutInput, ScalingDecision
@@ -134,9 +134,14 @@ def _record(table: StateTable, inp: ScaleOutInput, decision: ScalingDecision) ->
     )
 
 
-def _stale(parsed: ParsedInput) -> str | None:
+def _refusal(parsed: ParsedInput, settings: ScalingSettings) -> str | None:
+    """Why this alarm event must change nothing: not this stack's alarm, or no longer what the alarm shows."""
     alarm = parsed.trigger.alarm
-    return stale_reason(alarm, describe_alarm(alarm.alarm_name)) if alarm is not None else None
+    if alarm is None:
+        return None
+    current = describe_alarm(alarm.alarm_name)
+    foreign = foreign_reason(alarm, current, settings.alarm_name_prefix, settings.cluster_name, settings.service_name)
+    return foreign if foreign is not None else stale_reason(alarm, current)
 
 
 def decide_and_apply(
@@ -148,7 +153,7 @@ def decide_and_apply(
         with capacity_lock(table, settings.scalable_resource_id, now):
             seen = observe_service(settings, table)
             inp = _input(episode, approval, now, settings, dry_run, table, seen)
-            stale = _stale(parsed)
+            stale = _refusal(parsed, settings)
             decision = stale_decision(inp, stale) if stale is not None else _decide(parsed, inp, settings, approval)
             if decision.taken:
                 decision = _apply(decision, table, inp)
