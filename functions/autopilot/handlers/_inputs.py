@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from autopilot.clock import resolve_now
@@ -17,9 +17,10 @@ def prepare(event: Any, settings: CommonSettings) -> tuple[ParsedInput, datetime
 
 
 def applies_now(parsed: ParsedInput, now: datetime) -> datetime:
-    """The time an approved action is re-checked and applied: when the workflow entered the applying task (the
-    answer may come hours after the decision), never earlier than the decision time."""
-    entered = parsed.raw.entered_at
-    if parsed.raw.approval is not None and entered is not None and entered > now:
-        return entered
-    return now
+    """The time an approved action is re-checked and applied: the decision time advanced by what the execution
+    spent until the applying task (the answer may come hours later). In AWS the decision time is the execution's
+    start, so this is when the task started; an execution run in a given (virtual) time stays in it."""
+    raw = parsed.raw
+    if raw.approval is None or raw.entered_at is None or raw.started_at is None:
+        return now
+    return now + max(raw.entered_at - raw.started_at, timedelta(0))

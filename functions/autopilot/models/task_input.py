@@ -28,6 +28,7 @@ class TaskInput(BaseModel):
     approval: dict[str, Any] | None = None
     execution: str | None = Field(default=None, description="The workflow execution (tells a retry from a replay)")
     entered_at: AwsTimestamp | None = Field(default=None, description="When the workflow entered this task")
+    started_at: AwsTimestamp | None = Field(default=None, description="When the workflow execution started")
     restore: dict[str, Any] | None = None
 
 
