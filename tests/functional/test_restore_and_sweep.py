@@ -162,3 +162,13 @@ def test_a_late_ok_event_does_not_restore_while_the_alarm_is_in_alarm_again(
     result = restore_capacity.handler({"trigger": late_ok, "now": "2026-11-27T14:40:00Z"}, lambda_context)
     assert result["action"] == "none" and "ALARM, not OK" in result["reason"]
     assert target(raised)["MinCapacity"] == 6
+
+
+def test_the_sweeper_lists_leases_with_a_query_not_a_scan(
+    raised: EmbeddedStack, function_env: Callable[[str], dict[str, str]], lambda_context: LocalLambdaContext
+) -> None:
+    function_env("SweeperFunction")
+    with count_calls("dynamodb", "Scan") as scans, count_calls("dynamodb", "Query") as queries:
+        result = sweep_at("2026-11-27T15:05:00Z", lambda_context)
+    assert [r["to_min"] for r in result["restored"]] == [3]
+    assert scans.calls == 0 and queries.calls >= 1

@@ -125,11 +125,20 @@ class StateTable:
             self._table.put_item(Item=marker)
 
     def recent_records(self, resource_id: str, since: datetime) -> list[AuditRecord]:
-        resp = self._table.query(
-            KeyConditionExpression=Key("pk").eq(f"AUDIT#{resource_id}") & Key("sk").gte(utc_key(since)),
-            ConsistentRead=True,
-        )
-        return [AuditRecord.model_validate(_from_item(i)) for i in resp.get("Items", [])]
+        """Every decision about a resource since ``since``, newest first, read page by page."""
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": Key("pk").eq(f"AUDIT#{resource_id}") & Key("sk").gte(utc_key(since)),
+            "ScanIndexForward": False,
+            "ConsistentRead": True,
+        }
+        items: list[dict[str, Any]] = []
+        while True:
+            page = self._table.query(**kwargs)
+            items.extend(page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return [AuditRecord.model_validate(_from_item(i)) for i in items]
 
     def latest_records(self, resource_id: str, limit: int) -> list[AuditRecord]:
         """The newest ``limit`` decisions about a resource, newest first, whatever their age."""
