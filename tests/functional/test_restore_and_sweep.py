@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 from autopilot.errors import InvalidEventError
 from autopilot.handlers import emergency_scale, restore_capacity, sweeper
@@ -16,7 +17,7 @@ from autopilot_cli.embedded.seed_stack import EmbeddedStack
 from autopilot_cli.lambda_context import LocalLambdaContext
 
 from tests.helpers.faults import count_calls
-from tests.helpers.stack_state import set_target, table_items, target
+from tests.helpers.stack_state import set_running, set_target, table_items, target
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 
@@ -172,3 +173,44 @@ def test_the_sweeper_lists_leases_with_a_query_not_a_scan(
         result = sweep_at("2026-11-27T15:05:00Z", lambda_context)
     assert [r["to_min"] for r in result["restored"]] == [3]
     assert scans.calls == 0 and queries.calls >= 1
+
+
+def at_max_alarm(stack: EmbeddedStack) -> dict[str, Any]:
+    found = boto3.client("cloudwatch", region_name="us-east-2").describe_alarms(
+        AlarmNames=["sensor-autopilot-at-max-capacity"]
+    )
+    return found["MetricAlarms"][0]  # type: ignore[no-any-return]
+
+
+def raise_max_approved(stack: EmbeddedStack, context: LocalLambdaContext) -> None:
+    set_running(stack, 20)
+    event = load("alarm-cpu-emergency.json")
+    mirror_alarm_state(event, "us-east-2")
+    proposal = emergency_scale.handler(event, context)
+    approval = {"approved": True, "by": "sre"}
+    emergency_scale.handler({"trigger": event, "decision": proposal, "approval": approval}, context)
+
+
+@pytest.mark.parametrize(
+    ("recovered_at", "swept_at"),
+    [(None, "2026-11-27T16:00:00Z"), ("2026-11-27T14:10:00Z", "2026-11-27T14:15:00Z")],
+    ids=["lease-expired", "own-alarm-ok-for-the-cooldown"],
+)
+def test_a_raised_maximum_comes_back_down_and_the_at_max_alarm_follows(
+    recovered_at: str | None,
+    swept_at: str,
+    stack: EmbeddedStack,
+    function_env: Callable[[str], dict[str, str]],
+    lambda_context: LocalLambdaContext,
+) -> None:
+    function_env("EmergencyScaleFunction")
+    raise_max_approved(stack, lambda_context)
+    assert target(stack)["MaxCapacity"] == 25 and at_max_alarm(stack)["Threshold"] == 25.0
+    if recovered_at is not None:
+        alarm_at("recovered", "OK", recovered_at)
+    function_env("SweeperFunction")
+    assert sweep_at("2026-11-27T14:05:00Z", lambda_context)["maxima"][0]["action"] == "none"
+    swept = sweep_at(swept_at, lambda_context)
+    assert [(m["action"], m["from_max"], m["to_max"]) for m in swept["maxima"]] == [("restore_max", 25, 20)]
+    assert target(stack)["MaxCapacity"] == 20 and at_max_alarm(stack)["Threshold"] == 20.0
+    assert sweep_at(swept_at, lambda_context)["maxima"] == []

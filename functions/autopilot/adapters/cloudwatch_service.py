@@ -63,3 +63,22 @@ def describe_alarm(alarm_name: str) -> AlarmObservation | None:
         metric_name=alarm.get("MetricName"),
         dimensions={d["Name"]: d["Value"] for d in alarm.get("Dimensions", [])},
     )
+
+
+_KEPT = (
+    "AlarmName", "AlarmDescription", "ActionsEnabled", "OKActions", "AlarmActions", "InsufficientDataActions",
+    "MetricName", "Namespace", "Statistic", "Dimensions", "Period", "EvaluationPeriods", "DatapointsToAlarm",
+    "ComparisonOperator", "TreatMissingData", "Unit",
+)  # fmt: skip
+
+
+def set_alarm_threshold(alarm_name: str, threshold: float) -> bool:
+    """Move a metric alarm's threshold (PutMetricAlarm replaces the alarm whole, so the rest is copied from
+    DescribeAlarms). Returns False when the alarm does not exist or already has that threshold."""
+    cloudwatch = client("cloudwatch")
+    alarms = cloudwatch.describe_alarms(AlarmNames=[alarm_name], AlarmTypes=["MetricAlarm"]).get("MetricAlarms", [])
+    if not alarms or float(alarms[0]["Threshold"]) == threshold:
+        return False
+    kept = {key: alarms[0][key] for key in _KEPT if alarms[0].get(key) not in (None, [])}
+    cloudwatch.put_metric_alarm(**kept, Threshold=threshold)
+    return True

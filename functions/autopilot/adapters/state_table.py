@@ -3,6 +3,7 @@
 Single-table layout (``pk``/``sk``; ``ttl`` epoch seconds for DynamoDB TTL):
 - ``LEASE#``            / ``<resource>``     the active floor lease of each scalable target (one query lists
                                              them; writes are conditional on the lease's ``version``)
+- ``MAXLEASE#``         / ``<resource>``     a raised MaxCapacity and when it comes back down
 - ``AUDIT#<resource>`` / ``<UTC iso time>#<id>`` every decision, taken or skipped (UTC, so string order is
                                              time order)
 - ``ACTIONS#<alarm>``  / ``<iso time>#<id>`` actions taken per alarm (flapping guard)
@@ -21,11 +22,12 @@ from boto3.dynamodb.conditions import Attr, Key
 
 from autopilot.adapters.aws import resource
 from autopilot.errors import AutopilotError
-from autopilot.models.records import AuditRecord, Lease
+from autopilot.models.records import AuditRecord, Lease, MaxLease
 from autopilot.settings.common import get_common_settings
 
 AUDIT_RETENTION = timedelta(days=90)
 LEASES = "LEASE#"
+MAX_LEASES = "MAXLEASE#"
 
 
 class LeaseConflictError(AutopilotError):
@@ -113,6 +115,22 @@ class StateTable:
         except self._table.meta.client.exceptions.ConditionalCheckFailedException:
             return False
         return True
+
+    def get_max_lease(self, resource_id: str) -> MaxLease | None:
+        item = self._table.get_item(Key={"pk": MAX_LEASES, "sk": resource_id}, ConsistentRead=True)
+        return MaxLease.model_validate(_from_item(item["Item"])) if "Item" in item else None
+
+    def list_max_leases(self) -> list[MaxLease]:
+        resp = self._table.query(KeyConditionExpression=Key("pk").eq(MAX_LEASES), ConsistentRead=True)
+        return [MaxLease.model_validate(_from_item(i)) for i in resp.get("Items", [])]
+
+    def put_max_lease(self, lease: MaxLease) -> None:
+        item = _to_item(lease.model_dump(mode="json"))
+        item |= {"pk": MAX_LEASES, "sk": lease.resource_id, "ttl": _epoch(lease.expires_at) + 86400}
+        self._table.put_item(Item=item)
+
+    def delete_max_lease(self, resource_id: str) -> None:
+        self._table.delete_item(Key={"pk": MAX_LEASES, "sk": resource_id})
 
     # audit trail ----------------------------------------------------------------------------------
     def record(self, record: AuditRecord) -> None:

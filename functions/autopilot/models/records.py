@@ -33,6 +33,21 @@ class Lease(BaseModel):
         return now >= self.expires_at
 
 
+class MaxLease(BaseModel):
+    """A raised MaxCapacity that must come down again, like a floor: its own alarm's recovery or its expiry."""
+
+    resource_id: str
+    original_max: int = Field(ge=1)
+    leased_max: int = Field(ge=1)
+    raised_at: datetime
+    expires_at: datetime
+    alarm_name: str
+    episode: str
+
+    def expired(self, now: datetime) -> bool:
+        return now >= self.expires_at
+
+
 class AuditRecord(BaseModel):
     """One decision, taken or skipped, with its inputs, its reason and its cost impact."""
 

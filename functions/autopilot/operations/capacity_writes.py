@@ -13,9 +13,10 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from autopilot.adapters.autoscaling import describe_target, set_capacity
+from autopilot.adapters.cloudwatch_service import set_alarm_threshold
 from autopilot.adapters.state_table import StateTable
 from autopilot.errors import AutopilotError
-from autopilot.models.records import Lease
+from autopilot.models.records import Lease, MaxLease
 
 LOCK_TTL = timedelta(seconds=120)
 LOCK_ATTEMPTS = 6
@@ -70,3 +71,13 @@ def check_floor(resource_id: str, expected_min: int) -> str | None:
         f"MinCapacity of {resource_id} reads {now_min} after writing {expected_min}: something else changed it; "
         "the lease is kept and the sweeper settles it"
     )
+
+
+def raise_max(table: StateTable, lease: MaxLease, replaces: MaxLease | None, at_max_alarm: str) -> None:
+    """Raise MaxCapacity with a lease of its own (the original is kept across repeated raises), and move the
+    at-max alarm to the new maximum so it keeps meaning "at max"."""
+    original = replaces.original_max if replaces is not None else lease.original_max
+    table.put_max_lease(lease.model_copy(update={"original_max": original}))
+    set_capacity(lease.resource_id, max_capacity=lease.leased_max)
+    if at_max_alarm:
+        set_alarm_threshold(at_max_alarm, float(lease.leased_max))

@@ -19,6 +19,7 @@ from autopilot.models.records import Lease
 from autopilot.models.scaling import RestoreDecision, RestoreInput
 from autopilot.models.task_input import ParsedInput
 from autopilot.operations.capacity_writes import CapacityBusyError, capacity_lock
+from autopilot.operations.restore_max import sweep_max
 from autopilot.operations.snapshot import observe_service
 from autopilot.settings.scaling import ScalingSettings
 
@@ -128,8 +129,10 @@ def sweep(now: datetime, settings: ScalingSettings, dry_run: bool, task_hourly_u
         (restored if decision.taken else skipped).append(
             {"resource_id": lease.resource_id, **decision.model_dump(mode="json")}
         )
-    summary = f"{len(restored)} lease(s) restored, {len(skipped)} left"
-    return {"restored": restored, "skipped": skipped, "summary": summary, "dry_run": dry_run}
+    maxima = sweep_max(now, settings, dry_run, table)
+    lowered = sum(1 for m in maxima if m["action"] == "restore_max" and m["taken"])
+    summary = f"{len(restored)} lease(s) restored, {len(skipped)} left; {lowered} raised maximum(s) lowered"
+    return {"restored": restored, "skipped": skipped, "maxima": maxima, "summary": summary, "dry_run": dry_run}
 
 
 def _sweep_one(

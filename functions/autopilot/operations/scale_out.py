@@ -12,7 +12,6 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from autopilot.adapters.autoscaling import set_capacity
 from autopilot.adapters.cloudwatch_service import describe_alarm, service_cpu
 from autopilot.adapters.state_table import LeaseConflictError, StateTable
 from autopilot.audit import record_decision
@@ -20,9 +19,10 @@ from autopilot.errors import InvalidEventError
 from autopilot.logic.freshness import foreign_reason, stale_reason
 from autopilot.logic.scaling import apply_approved, decide_scale_out, stale_decision
 from autopilot.models.approval import Approval
+from autopilot.models.records import MaxLease
 from autopilot.models.scaling import ScaleOutInput, ScalingDecision
 from autopilot.models.task_input import ParsedInput
-from autopilot.operations.capacity_writes import CapacityBusyError, capacity_lock, raise_floor
+from autopilot.operations.capacity_writes import CapacityBusyError, capacity_lock, raise_floor, raise_max
 from autopilot.operations.snapshot import ServiceObservation, observe_service
 from autopilot.settings.scaling import ScalingSettings
 
@@ -94,13 +94,24 @@ def _input(
     )
 
 
-def _apply(decision: ScalingDecision, table: StateTable, inp: ScaleOutInput) -> ScalingDecision:
+def _apply(
+    decision: ScalingDecision, table: StateTable, inp: ScaleOutInput, settings: ScalingSettings
+) -> ScalingDecision:
     if decision.action == "raise_floor" and decision.lease is not None:
         disagreement = raise_floor(table, decision.lease, inp.lease)
         if disagreement is not None:
             return decision.model_copy(update={"reason": f"{decision.reason}; {disagreement}"})
     elif decision.action == "raise_max":
-        set_capacity(inp.target.resource_id, max_capacity=decision.to_max)
+        lease = MaxLease(
+            resource_id=inp.target.resource_id,
+            original_max=decision.from_max,
+            leased_max=decision.to_max,
+            raised_at=inp.now,
+            expires_at=inp.now + timedelta(minutes=settings.lease_minutes),
+            alarm_name=inp.alarm_name,
+            episode=inp.episode,
+        )
+        raise_max(table, lease, table.get_max_lease(inp.target.resource_id), settings.at_max_alarm_name)
     return decision
 
 
@@ -156,7 +167,7 @@ def decide_and_apply(
             stale = _refusal(parsed, settings)
             decision = stale_decision(inp, stale) if stale is not None else _decide(parsed, inp, settings, approval)
             if decision.taken:
-                decision = _apply(decision, table, inp)
+                decision = _apply(decision, table, inp, settings)
             _record(table, inp, decision)
     except (CapacityBusyError, LeaseConflictError) as exc:
         return {
