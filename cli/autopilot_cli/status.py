@@ -11,8 +11,10 @@ from typing import Any
 from autopilot.adapters.autoscaling import describe_target
 from autopilot.adapters.aws import client
 from autopilot.adapters.ecs_service import describe_service
-from autopilot.adapters.state_table import StateTable
+from autopilot.adapters.state_table import StateTable, utc_key
+from autopilot.models.records import AuditRecord
 from autopilot.settings.common import CommonSettings
+from autopilot.settings.replica import ReplicaSettings
 from rich.console import Group
 from rich.table import Table
 
@@ -29,10 +31,18 @@ def collect(settings: CommonSettings) -> dict[str, Any]:
         "target": target.model_dump(mode="json"),
         "leases": [lease.model_dump(mode="json") for lease in table.list_leases()],
         "alarms_in_alarm": [a["AlarmName"] for a in alarms],
-        "recent_decisions": [
-            r.model_dump(mode="json") for r in table.latest_records(target.resource_id, LATEST_DECISIONS)
-        ],
+        "recent_decisions": [r.model_dump(mode="json") for r in latest_decisions(table, target.resource_id)],
     }
+
+
+def latest_decisions(table: StateTable, service_resource: str) -> list[AuditRecord]:
+    """The newest decisions of the workflow, whatever they were about: the service's scalable target (scaling,
+    restores, "no action" answers) and the database (replica checks and promotions are kept under the replica)."""
+    replica = ReplicaSettings()
+    resources = dict.fromkeys([service_resource, replica.replica_db_instance_id, replica.primary_db_instance_id])
+    records = [r for resource in resources for r in table.latest_records(resource, LATEST_DECISIONS)]
+    records.sort(key=lambda r: (utc_key(r.at), r.record_id), reverse=True)
+    return records[:LATEST_DECISIONS]
 
 
 def render(status: dict[str, Any]) -> Group:

@@ -291,3 +291,19 @@ def test_malformed_and_unknown_events_are_rejected_without_any_aws_call(
     assert named in str(caught.value)
     assert sum(faults.calls.values()) == 0
     assert audit(stack) == []
+
+
+def test_with_dry_run_the_verdict_carries_the_flag_and_asks_no_approval(
+    check_env: dict[str, str],
+    stack: EmbeddedStack,
+    lambda_context: LocalLambdaContext,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PROMOTION_MODE", "approve")
+    monkeypatch.setenv("DRY_RUN", "true")
+    clear_settings_caches()
+    primary_down(stack)
+    verdict = run(load_event("rds-primary-failure.json"), lambda_context)
+    assert verdict["verdict"] == "promotion_recommended"
+    assert (verdict["dry_run"], verdict["next_step"]) == (True, "recommend")
+    assert any("no approval is requested" in reason for reason in verdict["reasons"])

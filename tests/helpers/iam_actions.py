@@ -129,6 +129,10 @@ def _alarms(call: Call) -> list[Need]:
     return [Need("cloudwatch:DescribeAlarms", _arn(call, "cloudwatch", f"alarm:{name}")) for name in names]
 
 
+def _put_alarm(call: Call) -> list[Need]:
+    return [Need("cloudwatch:PutMetricAlarm", _arn(call, "cloudwatch", f"alarm:{call.params['AlarmName']}"))]
+
+
 def _lambda_configuration(call: Call) -> list[Need]:
     return [Need("lambda:GetFunctionConfiguration", _arn(call, "lambda", f"function:{call.params['FunctionName']}"))]
 
@@ -149,6 +153,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("cloudwatch", "GetMetricData"): _star("cloudwatch:GetMetricData"),
     ("cloudwatch", "PutMetricData"): _star("cloudwatch:PutMetricData"),
     ("cloudwatch", "DescribeAlarms"): _alarms,
+    ("cloudwatch", "PutMetricAlarm"): _put_alarm,
     ("cloudwatch", "ListDashboards"): _star("cloudwatch:ListDashboards"),
     ("rds", "DescribeDBInstances"): _rds_instance("rds:DescribeDBInstances"),
     ("rds", "PromoteReadReplica"): _rds_instance("rds:PromoteReadReplica"),

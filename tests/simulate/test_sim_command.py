@@ -73,8 +73,10 @@ def test_workflow_mode_runs_the_real_state_machine_with_the_handlers() -> None:
             crowd, Strategy.parse("native-20s+autopilot"), policies, Assumptions(capacity_rps=212.0), plane
         ).run()
     # Same decision as the fast path: at 740 s, ceil(5 x 100 / 60 x 1.1) = 10; the raise of MaxCapacity at
-    # 1,170 s asks for an approval nobody gives, so it is not applied.
-    assert record.bounds == [(0, 3, 20), (740, 10, 20)]
+    # 1,170 s asks for an approval nobody gives, so it is not applied. The alarm's OK at 920 s runs the recovered
+    # path: Wait states take no time here, so RecheckRestore decides for 920 + 180 s within that same execution
+    # and the simulation applies the restored floor when the execution ends (the fast path applies it at 1,100 s).
+    assert record.bounds == [(0, 3, 20), (740, 10, 20), (920, 3, 20)]
     assert [a.action for a in record.actions if a.function == "EmergencyScaleFunction"] == ["raise_floor", "none"]
 
 

@@ -57,14 +57,17 @@ def test_floor_raised_in_a_flash_crowd_is_restored_within_cooldown_and_one_sweep
     assert floor == 3, f"floor still {floor} at {ok + 480} s; restore attempts: {restores}"
 
 
-def test_an_expired_lease_is_restored_by_the_sweeper_on_its_five_minute_schedule(plane: ControlPlane) -> None:
-    long = LoadProfile("long-crowd", ((0, 150), (599, 150), (600, 1500), (1800, 1500), (1801, 150), (5000, 150)))
-    record = run(plane, long)
-    # Raised at 740 s for 60 minutes: expires at 4,340 s; the next sweep is at 4,500 s (a multiple of 300).
+def test_a_lost_ok_event_leaves_the_floor_to_the_first_sweep_after_the_cooldown(plane: ControlPlane) -> None:
+    record = run(plane, lose_ok_events=True)
+    raised = [a for a in record.actions if a.action == "raise_floor" and a.taken]
+    ok_at = next(t for t, name, state in record.alarm_changes if name == POLICIES.emergency.name and state == "OK")
+    # No OK event reaches RestoreCapacity; the sweeper (every 300 s) sees the lease's own alarm OK for at least
+    # the 180 s cooldown at the first multiple of 300 s at or after ok_at + 180.
+    due = -(-(ok_at + 180) // 300) * 300
     sweeps = [a for a in record.actions if a.function == "SweeperFunction" and a.taken]
-    assert sweeps, record.actions
-    assert sweeps[0].second <= 4500
-    assert record.bounds[-1][1] == 3
+    assert raised and not [a for a in record.actions if a.function == "RestoreCapacityFunction"]
+    assert [a.second for a in sweeps] == [due], record.actions
+    assert record.bounds[-1] == (due, 3, 20)
 
 
 def test_every_alarm_event_delivered_twice_changes_nothing_more(plane: ControlPlane) -> None:

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from autopilot.logic.replica_verdict import assess
-from autopilot.models.replica import PriorPromotion, ReplicaPolicy, ReplicationStatus
+from autopilot.models.replica import PriorPromotion, RdsEventSnapshot, ReplicaPolicy, ReplicationStatus
 
 from tests.unit.test_replica_snapshots import (
     CREATED,
@@ -128,3 +128,29 @@ def test_already_promoted_replica_is_unsafe_to_promote_again() -> None:
 
 def test_same_observation_same_verdict() -> None:
     assert assess(observation(), policy()) == assess(observation(), policy())
+
+
+@pytest.mark.parametrize("status", ["upgrading", "rebooting", "maintenance", "modifying"])
+def test_no_promotion_while_the_primary_is_in_a_planned_state(status: str) -> None:
+    down = observation(primary=instance(PRIMARY, status=status))
+    verdict = assess(down, policy("auto"))
+    assert verdict.next_step != "promote" and not verdict.promotable
+    assert any("planned or transient" in reason for reason in verdict.reasons)
+
+
+def test_no_promotion_during_a_maintenance_event_on_the_primary() -> None:
+    maintenance = RdsEventSnapshot(
+        source_identifier=PRIMARY, at=NOW - timedelta(minutes=2), categories=["maintenance"], message="patching"
+    )
+    verdict = assess(observation(primary_events=[maintenance]), policy("auto"))
+    assert verdict.next_step != "promote" and any("maintenance event" in r for r in verdict.reasons)
+
+
+@pytest.mark.parametrize(
+    ("status", "advice"),
+    [("storage-full", "raise its allocated storage"), ("inaccessible-encryption-credentials", "KMS key")],
+)
+def test_states_with_their_own_remedy_get_that_advice_not_a_promotion(status: str, advice: str) -> None:
+    verdict = assess(observation(primary=instance(PRIMARY, status=status)), policy("auto"))
+    assert verdict.verdict == "promotion_unsafe" and verdict.next_step == "notify"
+    assert any(advice in reason and "do not promote" in reason for reason in verdict.reasons)

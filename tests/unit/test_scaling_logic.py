@@ -82,8 +82,6 @@ def test_clamped_to_max_capacity() -> None:
 
 
 def test_floor_already_high_enough_is_a_skip() -> None:
-    decision = decide_scale_out(inp(min_=8, running=8, cpu=50.0), settings())
-    assert decision.action == "raise_floor" and decision.to_min == 9
     skip = decide_scale_out(inp(min_=9, running=3, cpu=95.0), settings())
     assert skip.action == "none" and not skip.taken
     assert "already 9" in skip.reason
@@ -162,3 +160,21 @@ def test_inconsistent_settings_are_refused_with_the_names() -> None:
         settings(min_step=5, max_step=2)
     with pytest.raises(ValueError, match="BASELINE_MIN_CAPACITY"):
         settings(baseline_min_capacity=40)
+
+
+@pytest.mark.parametrize("cpu", [5.0, 50.0, 60.0])
+def test_cpu_at_or_below_the_target_changes_nothing(cpu: float) -> None:
+    decision = decide_scale_out(inp(min_=8, running=8, cpu=cpu), settings())
+    assert (decision.action, decision.taken, decision.to_min) == ("none", False, 8)
+    assert "at or below the target 60 %" in decision.reason
+
+
+def test_cpu_at_or_below_the_target_proposes_no_higher_maximum() -> None:
+    decision = decide_scale_out(inp(running=20, desired=20, min_=3, max_=20, cpu=40.0), settings())
+    assert (decision.action, decision.needs_approval, decision.to_max) == ("none", False, 20)
+
+
+def test_approval_text_says_what_was_measured() -> None:
+    measured = inp(running=20, desired=20, max_=20, cpu=91.0, cpu_source="service CPU (CloudWatch)")
+    decision = decide_scale_out(measured, settings())
+    assert decision.needs_approval and "measured: service CPU (CloudWatch) 91.0 %" in decision.summary

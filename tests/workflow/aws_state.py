@@ -55,7 +55,8 @@ def lease(stack: EmbeddedStack) -> Lease | None:
 
 
 def audit(stack: EmbeddedStack, resource_id: str | None = None) -> list[AuditRecord]:
-    return StateTable(stack.table_name).recent_records(resource_id or stack.resource_id, SINCE)
+    """The audit trail of a resource in the order the decisions were taken (the table reads newest first)."""
+    return list(reversed(StateTable(stack.table_name).recent_records(resource_id or stack.resource_id, SINCE)))
 
 
 def messages(stack: EmbeddedStack) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from autopilot_cli.embedded.actuator import actuator_hook
+from autopilot_cli.embedded.alarm_mirror import mirror_hook
 from autopilot_cli.embedded.lambda_router import LambdaRouter
 from autopilot_cli.embedded.seed_stack import EmbeddedStack
 from autopilot_cli.embedded.workflow import (
@@ -16,6 +17,7 @@ from autopilot_cli.embedded.workflow import (
     ExecutionResult,
     deploy_workflow,
     envelope,
+    instant_waits,
     start,
     wait_for,
 )
@@ -30,12 +32,21 @@ def load_event(name: str) -> dict[str, Any]:
     return dict(json.loads((EVENTS / name).read_text()))
 
 
+@pytest.fixture(autouse=True)
+def virtual_waits() -> Iterator[None]:
+    """Wait states take no real time: the workflow runs in the envelope's virtual time (a waited-out cooldown is
+    decided at the time RestoreCapacity named, never at the wall clock)."""
+    with instant_waits():
+        yield
+
+
 @pytest.fixture
 def router(stack: EmbeddedStack) -> Iterator[LambdaRouter]:
     """Lambda invocations run our handlers; before each one, Application Auto Scaling's part is played (moto does
     not move the service's desired count into a changed MinCapacity/MaxCapacity by itself)."""
     routed = LambdaRouter(stack.resolver)
     routed.before_invoke(actuator_hook(stack.resource_id, stack.region))
+    routed.before_invoke(mirror_hook(stack.region))  # the alarm is in its event's state, as in AWS
     with routed.active():
         yield routed
 

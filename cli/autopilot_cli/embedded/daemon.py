@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 
 from autopilot_cli.embedded.actuator import actuator_hook
+from autopilot_cli.embedded.alarm_mirror import install_transition_hook
 from autopilot_cli.embedded.lambda_router import LambdaRouter
 from autopilot_cli.embedded.seed_stack import REGION, seed_stack
 from autopilot_cli.embedded.server import client_environment, patched_environ, running_server
@@ -33,6 +34,7 @@ def serve(port: int, state_file: Path, log_file: Path) -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     env = {**client_environment(port, REGION), "POWERTOOLS_METRICS_DISABLED": "true"}
+    install_transition_hook()  # alarm events mirrored by the CLI keep their own transition time
     with running_server(log_file, port) as bound, patched_environ(env):
         stack = seed_stack(REGION)
         router = LambdaRouter(stack.resolver)

@@ -15,6 +15,8 @@ import re
 import time
 import uuid
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -99,6 +101,20 @@ def apply_substitutions(definition: str, values: dict[str, str]) -> str:
             "template.yaml does not define them; add them there"
         )
     return _PLACEHOLDER.sub(lambda m: values[m.group(1)], definition)
+
+
+@contextmanager
+def instant_waits() -> Iterator[None]:
+    """Wait states take no real time while the block runs: for executions in virtual time (tests, simulations),
+    where the handlers decide at the time the waiting state named (RecheckRestore at the end of the cooldown)."""
+    from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
+
+    original = WaitFunction._wait_interval
+    WaitFunction._wait_interval = lambda self, env, wait_seconds: None  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        WaitFunction._wait_interval = original  # type: ignore[method-assign]
 
 
 def deploy_workflow(resolver: Resolver) -> DeployedWorkflow:

@@ -46,6 +46,7 @@ class Assumptions:
     p99_slo_s: float = 1.0  # the template's LatencyP99Seconds
     sweep_every_s: int = 300  # the sweeper's rate(5 minutes)
     redeliver_after_s: int | None = None  # EventBridge at-least-once: deliver every alarm event again this late
+    lose_ok_events: bool = False  # never deliver an alarm's OK event (the sweeper must bring the floor down)
 
 
 @dataclass(frozen=True)

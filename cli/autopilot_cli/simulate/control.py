@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import boto3
+from autopilot.adapters.state_table import StateTable
 from autopilot.clock import use_clock
 from autopilot.logic.task_price import price_table
 from autopilot.settings.common import get_common_settings
@@ -78,6 +79,9 @@ class ControlPlane:
     _pattern: EventPattern | None = field(default=None, repr=False)
     _workflow: Any = field(default=None, repr=False)
     _clients: dict[str, Any] = field(default_factory=dict, repr=False)
+    # RestoreCapacity answers "look again at <time>" while the cooldown runs: the workflow's WaitForCooldown and
+    # RecheckRestore, replayed in fast mode at that virtual second.
+    _rechecks: list[tuple[int, dict[str, Any], dict[str, Any]]] = field(default_factory=list, repr=False)
 
     def _client(self, service: str) -> Any:
         if service not in self._clients:
@@ -109,6 +113,7 @@ class ControlPlane:
             alarm.update_state("simulation start", "{}", "OK")
             alarm.state_updated_timestamp = EPOCH.replace(tzinfo=None)
         self.actions = []
+        self._rechecks = []
 
     def sync_service(self, desired: int, running: int, pending: int) -> None:
         """Write the model's task counts into moto's ECS service (what DescribeServices returns)."""
@@ -125,9 +130,14 @@ class ControlPlane:
         )["ScalableTargets"][0]
         return int(target["MinCapacity"]), int(target["MaxCapacity"])
 
-    def has_lease(self) -> bool:
-        key = {"pk": f"LEASE#{self.stack.resource_id}", "sk": "LEASE"}
-        return "Item" in self._table().get_item(Key=key, ConsistentRead=True)
+    def has_floor_lease(self) -> bool:
+        """Whether the target's raised floor is on lease (read as the functions read it)."""
+        return StateTable(self.stack.table_name).get_lease(self.stack.resource_id) is not None
+
+    def has_any_lease(self) -> bool:
+        """A raised floor or a raised maximum: what the sweeper has to look at."""
+        max_lease = StateTable(self.stack.table_name).get_max_lease(self.stack.resource_id)
+        return self.has_floor_lease() or max_lease is not None
 
     def _alarms(self) -> dict[str, Any]:
         return cloudwatch_backends[self.stack.account][self.stack.region].alarms  # type: ignore[no-any-return]
@@ -218,7 +228,23 @@ class ControlPlane:
         function = {"scale-out": "EmergencyScaleFunction", "recovered": "RestoreCapacityFunction"}.get(kind)
         if function is None:
             return
-        self._record(second, function, self._call(function, payload, second), event)
+        result = self._call(function, payload, second)
+        self._record(second, function, result, event)
+        wait = result.get("recheck_in_seconds") if function == "RestoreCapacityFunction" else None
+        if isinstance(wait, int) and wait >= 0:
+            self._rechecks.append((second + wait, payload | {"restore": result}, event))
+
+    def rechecks_due(self, second: int) -> bool:
+        return any(due <= second for due, _, _ in self._rechecks)
+
+    def run_rechecks(self, second: int) -> None:
+        """RecheckRestore of the runs whose cooldown is over by ``second``."""
+        due = [entry for entry in self._rechecks if entry[0] <= second]
+        self._rechecks = [entry for entry in self._rechecks if entry[0] > second]
+        for _, payload, event in due:
+            self._record(
+                second, "RestoreCapacityFunction", self._call("RestoreCapacityFunction", payload, second), event
+            )
 
     def _workflow_run(self, payload: dict[str, Any], event: dict[str, Any], second: int) -> None:
         from autopilot_cli.embedded.workflow import fail_approval, pending_approval, start, wait_for
@@ -242,7 +268,7 @@ class ControlPlane:
     def sweep(self, second: int) -> None:
         """The 5-minute sweeper. With no lease in the table it would read, find nothing and change nothing, so
         that run is skipped to keep long simulations fast."""
-        if not self.has_lease():
+        if not self.has_any_lease():
             return
         event = scheduled_event(self._where(), second)
         result = self._call("SweeperFunction", event, second)
@@ -273,10 +299,10 @@ def control_plane(fast: bool = True, parameters: dict[str, str] | None = None) -
             yield plane
             return
         from autopilot_cli.embedded.lambda_router import LambdaRouter
-        from autopilot_cli.embedded.workflow import deploy_workflow
+        from autopilot_cli.embedded.workflow import deploy_workflow, instant_waits
 
         router = LambdaRouter(stack.resolver)
-        with router.active():
+        with router.active(), instant_waits():
             plane._workflow = deploy_workflow(stack.resolver)
             yield plane
 

@@ -187,17 +187,20 @@ class Simulation:
         due = [e for s, e in self.pending_events if s <= t]
         self.pending_events = [(s, e) for s, e in self.pending_events if s > t]
         sweep = t > 0 and t % self.assume.sweep_every_s == 0
-        if not (changes or due or sweep):
+        if not (changes or due or sweep or self.control.rechecks_due(t)):
             return
         self.control.sync_service(self.aas.target.desired, healthy, self.fleet.pending(t))
         before = len(self.control.actions)
         for watch, state, points in changes:
             event = self.control.set_alarm(watch.alarm.definition, state, t, points)
+            if state == "OK" and self.assume.lose_ok_events:
+                continue  # CloudWatch changed state; EventBridge never delivered it
             self.control.deliver(event, t)
             if self.assume.redeliver_after_s is not None:
                 self.pending_events.append((t + self.assume.redeliver_after_s, event))
         for event in due:
             self.control.deliver(event, t)
+        self.control.run_rechecks(t)
         if sweep:
             self.control.sweep(t)
         self._apply_bounds(t, self.control.actions[before:])
@@ -210,7 +213,7 @@ class Simulation:
             self.aas.target.register(low, high)
             self.record.bounds.append((t, low, high))
             if raised:
-                self.record.leases_at_raise.append(self.control.has_lease())
+                self.record.leases_at_raise.append(self.control.has_floor_lease())
         for action in actions:
             if action.taken:
                 self._row(t, self.profile.rate(t), f"autopilot {action.action}: {action.summary}")

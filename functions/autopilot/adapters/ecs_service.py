@@ -19,6 +19,16 @@ def _rolling_back(deployments: list[dict[str, Any]]) -> tuple[bool, str | None, 
     return failed, state, reason
 
 
+def task_counts(svc: dict[str, Any]) -> tuple[int, int, int]:
+    """(desired, running, pending). During a deployment the service's counts add up the old and the new tasks;
+    the PRIMARY deployment's are the ones the service will keep, so those are counted."""
+    deployments = svc.get("deployments", [])
+    primary = next((d for d in deployments if d.get("status") == "PRIMARY"), None)
+    if len(deployments) > 1 and primary is not None:
+        return int(primary["desiredCount"]), int(primary["runningCount"]), int(primary["pendingCount"])
+    return int(svc["desiredCount"]), int(svc["runningCount"]), int(svc["pendingCount"])
+
+
 def describe_service(cluster: str, service: str) -> ServiceSnapshot:
     ecs = client("ecs")
     found = ecs.describe_services(cluster=cluster, services=[service])
@@ -29,12 +39,13 @@ def describe_service(cluster: str, service: str) -> ServiceSnapshot:
     rolling_back, state, reason = _rolling_back(svc.get("deployments", []))
     task_def = ecs.describe_task_definition(taskDefinition=svc["taskDefinition"])["taskDefinition"]
     platform = task_def.get("runtimePlatform") or {}
+    desired, running, pending = task_counts(svc)
     return ServiceSnapshot(
         cluster=cluster,
         service=service,
-        desired=svc["desiredCount"],
-        running=svc["runningCount"],
-        pending=svc["pendingCount"],
+        desired=desired,
+        running=running,
+        pending=pending,
         rollout_state=state,
         rollout_reason=reason,
         rolling_back=rolling_back,

@@ -1,8 +1,11 @@
 """The control plane's DynamoDB table: floor leases, the audit trail and the promotion lock.
 
 Single-table layout (``pk``/``sk``; ``ttl`` epoch seconds for DynamoDB TTL):
-- ``LEASE#<resource>`` / ``LEASE``           the active floor lease of a scalable target
-- ``AUDIT#<resource>`` / ``<iso time>#<id>`` every decision, taken or skipped
+- ``LEASE#``            / ``<resource>``     the active floor lease of each scalable target (one query lists
+                                             them; writes are conditional on the lease's ``version``)
+- ``MAXLEASE#``         / ``<resource>``     a raised MaxCapacity and when it comes back down
+- ``AUDIT#<resource>`` / ``<UTC iso time>#<id>`` every decision, taken or skipped (UTC, so string order is
+                                             time order)
 - ``ACTIONS#<alarm>``  / ``<iso time>#<id>`` actions taken per alarm (flapping guard)
 - ``LOCK#<name>``      / ``LOCK``            one promoter at a time
 Powertools idempotency records share the table under their own ``pk`` values.
@@ -11,21 +14,34 @@ Powertools idempotency records share the table under their own ``pk`` values.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
 
 from autopilot.adapters.aws import resource
-from autopilot.models.records import AuditRecord, Lease
+from autopilot.errors import AutopilotError
+from autopilot.models.records import AuditRecord, Lease, MaxLease
 from autopilot.settings.common import get_common_settings
 
 AUDIT_RETENTION = timedelta(days=90)
+LEASES = "LEASE#"
+MAX_LEASES = "MAXLEASE#"
+
+
+class LeaseConflictError(AutopilotError):
+    """The lease changed between reading it and writing it: another action raced this one."""
 
 
 def _table(name: str | None = None) -> Any:
     return resource("dynamodb").Table(name or get_common_settings().state_table_name)
+
+
+def utc_key(moment: datetime) -> str:
+    """A time as a sort key: always UTC (naive times are taken as UTC), so string order is time order."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).isoformat()
 
 
 def _epoch(moment: datetime) -> int:
@@ -55,32 +71,71 @@ class StateTable:
 
     # leases -------------------------------------------------------------------------------------
     def get_lease(self, resource_id: str) -> Lease | None:
-        item = self._table.get_item(Key={"pk": f"LEASE#{resource_id}", "sk": "LEASE"}, ConsistentRead=True)
+        item = self._table.get_item(Key={"pk": LEASES, "sk": resource_id}, ConsistentRead=True)
         return Lease.model_validate(_from_item(item["Item"])) if "Item" in item else None
 
     def list_leases(self) -> list[Lease]:
         items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {"FilterExpression": Attr("sk").eq("LEASE"), "ConsistentRead": True}
+        kwargs: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(LEASES), "ConsistentRead": True}
         while True:
-            page = self._table.scan(**kwargs)
+            page = self._table.query(**kwargs)
             items.extend(page.get("Items", []))
             if "LastEvaluatedKey" not in page:
                 break
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         return [Lease.model_validate(_from_item(i)) for i in items]
 
-    def put_lease(self, lease: Lease) -> None:
+    def put_lease(self, lease: Lease, replaces: Lease | None = None) -> Lease:
+        """Write ``lease`` only if the stored lease is still ``replaces`` (or absent when ``replaces`` is None).
+        Returns the lease as stored (its version bumped); raises :class:`LeaseConflictError` otherwise."""
+        stored = lease.model_copy(update={"version": (replaces.version + 1) if replaces is not None else 1})
+        item = _to_item(stored.model_dump(mode="json"))
+        item |= {"pk": LEASES, "sk": lease.resource_id, "ttl": _epoch(lease.expires_at) + 86400}
+        condition: dict[str, Any] = (
+            {"ConditionExpression": "attribute_not_exists(pk)"}
+            if replaces is None
+            else {"ConditionExpression": Attr("version").eq(replaces.version)}
+        )
+        try:
+            self._table.put_item(Item=item, **condition)
+        except self._table.meta.client.exceptions.ConditionalCheckFailedException as exc:
+            raise LeaseConflictError(
+                f"the lease on {lease.resource_id} changed while this decision was taken (another action raced it); "
+                "nothing was written — the next event or the sweeper decides again over the new lease"
+            ) from exc
+        return stored
+
+    def delete_lease(self, resource_id: str, expected_version: int | None = None) -> bool:
+        """Remove the lease (only if it still has ``expected_version`` when given). Returns whether it was removed."""
+        condition: dict[str, Any] = (
+            {} if expected_version is None else {"ConditionExpression": Attr("version").eq(expected_version)}
+        )
+        try:
+            self._table.delete_item(Key={"pk": LEASES, "sk": resource_id}, **condition)
+        except self._table.meta.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def get_max_lease(self, resource_id: str) -> MaxLease | None:
+        item = self._table.get_item(Key={"pk": MAX_LEASES, "sk": resource_id}, ConsistentRead=True)
+        return MaxLease.model_validate(_from_item(item["Item"])) if "Item" in item else None
+
+    def list_max_leases(self) -> list[MaxLease]:
+        resp = self._table.query(KeyConditionExpression=Key("pk").eq(MAX_LEASES), ConsistentRead=True)
+        return [MaxLease.model_validate(_from_item(i)) for i in resp.get("Items", [])]
+
+    def put_max_lease(self, lease: MaxLease) -> None:
         item = _to_item(lease.model_dump(mode="json"))
-        item |= {"pk": f"LEASE#{lease.resource_id}", "sk": "LEASE", "ttl": _epoch(lease.expires_at) + 86400}
+        item |= {"pk": MAX_LEASES, "sk": lease.resource_id, "ttl": _epoch(lease.expires_at) + 86400}
         self._table.put_item(Item=item)
 
-    def delete_lease(self, resource_id: str) -> None:
-        self._table.delete_item(Key={"pk": f"LEASE#{resource_id}", "sk": "LEASE"})
+    def delete_max_lease(self, resource_id: str) -> None:
+        self._table.delete_item(Key={"pk": MAX_LEASES, "sk": resource_id})
 
     # audit trail ----------------------------------------------------------------------------------
     def record(self, record: AuditRecord) -> None:
         body = _to_item(record.model_dump(mode="json"))
-        sort = f"{record.at.isoformat()}#{record.record_id}"
+        sort = f"{utc_key(record.at)}#{record.record_id}"
         ttl = _epoch(record.at + AUDIT_RETENTION)
         self._table.put_item(Item=body | {"pk": f"AUDIT#{record.resource_id}", "sk": sort, "ttl": ttl})
         if record.taken and record.alarm_name:
@@ -88,11 +143,20 @@ class StateTable:
             self._table.put_item(Item=marker)
 
     def recent_records(self, resource_id: str, since: datetime) -> list[AuditRecord]:
-        resp = self._table.query(
-            KeyConditionExpression=Key("pk").eq(f"AUDIT#{resource_id}") & Key("sk").gte(since.isoformat()),
-            ConsistentRead=True,
-        )
-        return [AuditRecord.model_validate(_from_item(i)) for i in resp.get("Items", [])]
+        """Every decision about a resource since ``since``, newest first, read page by page."""
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": Key("pk").eq(f"AUDIT#{resource_id}") & Key("sk").gte(utc_key(since)),
+            "ScanIndexForward": False,
+            "ConsistentRead": True,
+        }
+        items: list[dict[str, Any]] = []
+        while True:
+            page = self._table.query(**kwargs)
+            items.extend(page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return [AuditRecord.model_validate(_from_item(i)) for i in items]
 
     def latest_records(self, resource_id: str, limit: int) -> list[AuditRecord]:
         """The newest ``limit`` decisions about a resource, newest first, whatever their age."""
@@ -106,7 +170,7 @@ class StateTable:
 
     def actions_since(self, alarm_name: str, since: datetime) -> int:
         resp = self._table.query(
-            KeyConditionExpression=Key("pk").eq(f"ACTIONS#{alarm_name}") & Key("sk").gte(since.isoformat()),
+            KeyConditionExpression=Key("pk").eq(f"ACTIONS#{alarm_name}") & Key("sk").gte(utc_key(since)),
             Select="COUNT",
             ConsistentRead=True,
         )

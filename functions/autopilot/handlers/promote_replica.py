@@ -21,7 +21,7 @@ from autopilot.adapters.rds import RdsAdapter
 from autopilot.adapters.ssm import ParameterStore
 from autopilot.adapters.state_table import StateTable
 from autopilot.errors import ObservationError
-from autopilot.handlers._inputs import prepare
+from autopilot.handlers._inputs import applies_now, prepare
 from autopilot.handlers.replica_check import load_prior, run_check
 from autopilot.logic.replica_audit import outcome_record, step_record, verdict_inputs
 from autopilot.logic.replica_promotion import (
@@ -216,7 +216,8 @@ def promote(req: Request) -> PromotionResult:
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = get_replica_settings()
-    parsed, now, dry_run = prepare(event, settings)
+    parsed, decided_at, dry_run = prepare(event, settings)
+    now = applies_now(parsed, decided_at)  # the checks are re-run over a window ending when the promotion applies
     req = Request(
         parsed.trigger,
         settings,

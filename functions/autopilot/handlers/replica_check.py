@@ -52,14 +52,25 @@ def run_check(
     return obs, assess(obs, ReplicaPolicy.from_settings(settings), prior, episode_of(trigger))
 
 
+def with_dry_run(verdict: ReplicaVerdict, dry_run: bool) -> ReplicaVerdict:
+    """In a dry run nothing is promoted, so nothing is asked either: the next step is a recommendation."""
+    if not dry_run:
+        return verdict
+    if verdict.next_step not in ("promote", "request_approval"):
+        return verdict.model_copy(update={"dry_run": True})
+    why = "dry run: nothing is promoted, so no approval is requested; this is a recommendation"
+    return verdict.model_copy(update={"dry_run": True, "next_step": "recommend", "reasons": [*verdict.reasons, why]})
+
+
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = get_replica_settings()
-    parsed, now, _dry_run = prepare(event, settings)
+    parsed, now, dry_run = prepare(event, settings)
     table = StateTable()
-    _obs, verdict = run_check(parsed.trigger, settings, now, table)
+    _obs, checked = run_check(parsed.trigger, settings, now, table)
+    verdict = with_dry_run(checked, dry_run)
     table.record(check_record(verdict, now, FUNCTION))
     metrics.add_metric(
         name="PromotionRecommended", unit=MetricUnit.Count, value=int(verdict.verdict == "promotion_recommended")

@@ -1,4 +1,5 @@
-"""SweeperFunction (every 5 minutes): restore every floor lease past its expiry, so nothing stays raised."""
+"""SweeperFunction (every 5 minutes): restore every floor lease past its expiry or whose own alarm has been OK for
+the scale-in cooldown, so nothing stays raised (even when the workflow's OK event was lost)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from autopilot.adapters.ecs_service import describe_service
 from autopilot.errors import InvalidEventError
 from autopilot.handlers._inputs import prepare
 from autopilot.observability import logger, metrics, tracer
-from autopilot.operations.restore import sweep_expired
+from autopilot.operations.restore import sweep
 from autopilot.operations.snapshot import task_hourly_usd
 from autopilot.settings.scaling import get_scaling_settings
 
@@ -26,4 +27,4 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             f"SweeperFunction runs on its EventBridge schedule; got a {parsed.trigger.kind} event. Nothing was changed."
         )
     hourly = task_hourly_usd(describe_service(settings.cluster_name, settings.service_name), settings.aws_region)
-    return sweep_expired(now, settings, dry_run, hourly)
+    return sweep(now, settings, dry_run, hourly)

@@ -47,14 +47,19 @@ def _undo(state: dict[str, Any]) -> list[str]:
     if decision.get("taken") and decision.get("action") == "raise_floor":
         lease = decision.get("lease") or {}
         lines.append(
-            f"The floor is a lease: it returns to {lease.get('original_min', decision.get('from_min'))} when the alarm "
-            f"has been OK for the scale-in cooldown, or at {lease.get('expires_at', 'its expiry')} at the latest. "
+            f"The floor is a lease: it returns to {lease.get('original_min', decision.get('from_min'))} when its own "
+            f"alarm has been OK for the scale-in cooldown, or at {lease.get('expires_at', 'its expiry')} at the "
+            "latest. "
             f"To lower it now: aws application-autoscaling register-scalable-target --service-namespace ecs "
             f"--scalable-dimension ecs:service:DesiredCount --resource-id {resource_id} "
             f"--min-capacity {decision.get('from_min')}"
         )
     if decision.get("taken") and decision.get("action") == "raise_max":
-        lines.append(f"To undo: register-scalable-target with --max-capacity {decision.get('from_max')}")
+        lines.append(
+            f"MaxCapacity is a lease too: it returns to {decision.get('from_max')} when the alarm has been OK for the "
+            f"scale-in cooldown, or when the lease expires. To undo now: register-scalable-target with "
+            f"--max-capacity {decision.get('from_max')}"
+        )
     promotion = state.get("promotion") or {}
     if promotion.get("promoted"):
         lines.append("A promotion cannot be undone. " + " ".join(promotion.get("operator_steps", [])))

@@ -195,3 +195,44 @@ def lock_held(acquired: bool, lock_name: str) -> RuleResult:
         outcome="fail",
         reason=f"another promotion holds lock {lock_name}; it expires by itself (PROMOTION_LOCK_SECONDS)",
     )
+
+
+# Planned or transient states: the primary comes back by itself; promoting would split the writers for nothing.
+PLANNED_STATUSES = frozenset({"upgrading", "rebooting", "maintenance", "modifying", "configuring-enhanced-monitoring"})
+# States with their own remedy: promoting a replica does not fix them and loses the primary's newest writes.
+OWN_REMEDY = {
+    "storage-full": (
+        "the primary is storage-full: raise its allocated storage (ModifyDBInstance AllocatedStorage, or storage "
+        "autoscaling's maximum) and it accepts writes again; do not promote"
+    ),
+    "inaccessible-encryption-credentials": (
+        "the primary cannot reach its KMS key: re-enable the key or restore the key policy's grant to RDS, then "
+        "start the instance; do not promote"
+    ),
+}
+MAINTENANCE_CATEGORY = "maintenance"
+
+
+def primary_not_in_planned_state(obs: ReplicaObservation, primary: InstanceSnapshot) -> RuleResult:
+    """Rule 7: planned or transient states are never "down", and two states have their own remedy."""
+    rule = "primary.not_planned"
+    if primary.status in OWN_REMEDY:
+        return RuleResult(rule=rule, outcome="fail", reason=OWN_REMEDY[primary.status])
+    if primary.status in PLANNED_STATUSES:
+        return RuleResult(
+            rule=rule,
+            outcome="fail",
+            reason=f"the primary is {primary.status!r}: a planned or transient state, it comes back by itself",
+        )
+    maintenance = [
+        e for e in obs.primary_events if e.source_identifier == obs.primary_id and MAINTENANCE_CATEGORY in e.categories
+    ]
+    if maintenance:
+        latest = max(maintenance, key=lambda e: e.at)
+        return RuleResult(
+            rule=rule,
+            outcome="fail",
+            reason=f"a maintenance event on the primary at {latest.at.isoformat()} ({latest.message or 'no message'}): "
+            "wait for it to end",
+        )
+    return RuleResult(rule=rule, outcome="pass", reason=f"the primary is {primary.status!r}, no maintenance under way")

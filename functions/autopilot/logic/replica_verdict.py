@@ -14,6 +14,7 @@ from autopilot.logic.replica_rules import (
     latest_lag,
     not_already_promoted,
     not_multi_az,
+    primary_not_in_planned_state,
     primary_not_reporting_available,
     primary_signals,
     primary_unavailable,
@@ -73,9 +74,11 @@ def promotion_rules(
     lag: float | None,
     policy: ReplicaPolicy,
     prior: PriorPromotion | None,
+    obs: ReplicaObservation,
 ) -> list[RuleResult]:
-    """Rules 3-6 and the audit trail's "not promoted yet", in checklist order."""
+    """Rules 3-7 and the audit trail's "not promoted yet", in checklist order."""
     return [
+        primary_not_in_planned_state(obs, primary),
         primary_not_reporting_available(primary),
         not_multi_az(primary),
         replica_healthy(replica, primary.instance_id, lag),
@@ -160,7 +163,7 @@ def assess(
         return _cannot_observe(obs, policy, episode)
     down = primary_unavailable(obs, policy)
     lag = latest_lag(obs)
-    rules = promotion_rules(obs.primary, obs.replica, lag, policy, prior)
+    rules = promotion_rules(obs.primary, obs.replica, lag, policy, prior, obs)
     base: dict[str, object] = {
         "mode": policy.mode,
         "observable": True,

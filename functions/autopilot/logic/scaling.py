@@ -6,6 +6,7 @@ import math
 from datetime import timedelta
 
 from autopilot.logic.task_price import tasks_cost_impact
+from autopilot.models.approval import Approval
 from autopilot.models.records import Lease
 from autopilot.models.scaling import ScaleOutInput, ScalingDecision
 from autopilot.settings.scaling import ScalingSettings
@@ -50,7 +51,7 @@ def _guard(inp: ScaleOutInput, settings: ScalingSettings) -> str | None:
 
 def _observed_cpu(inp: ScaleOutInput, settings: ScalingSettings) -> tuple[float, str]:
     if inp.observed_cpu is not None:
-        return inp.observed_cpu, f"observed CPU {inp.observed_cpu:.1f} %"
+        return inp.observed_cpu, f"{inp.cpu_source} {inp.observed_cpu:.1f} %"
     return settings.emergency_cpu_percent, (
         f"CPU not reported; assumed the alarm level {settings.emergency_cpu_percent:.0f} %"
     )
@@ -120,7 +121,8 @@ def _raise_max(inp: ScaleOutInput, settings: ScalingSettings, cpu: float, why_cp
     needs_approval = settings.max_raise_requires_approval and inp.approval is not True
     if needs_approval:
         summary = (
-            f"Approval needed: raise MaxCapacity of {t.resource_id} from {t.max} to {to_max} (up to {impact.summary})"
+            f"Approval needed: raise MaxCapacity of {t.resource_id} from {t.max} to {to_max} (up to {impact.summary}); "
+            f"measured: {why_cpu}"
         )
     else:
         verb = "Would raise" if inp.dry_run else "Raised"
@@ -147,7 +149,60 @@ def decide_scale_out(inp: ScaleOutInput, settings: ScalingSettings) -> ScalingDe
     if blocked is not None:
         return _none(inp, blocked)
     cpu, why_cpu = _observed_cpu(inp, settings)
+    if cpu <= settings.target_cpu_percent:
+        return _none(
+            inp,
+            f"{why_cpu} is at or below the target {settings.target_cpu_percent:.0f} %: more tasks would not help",
+            cpu,
+        )
     at_max = inp.service.desired >= inp.target.max or inp.target.min >= inp.target.max
     if at_max:
         return _raise_max(inp, settings, cpu, why_cpu)
     return _raise_floor(inp, settings, cpu, why_cpu)
+
+
+def stale_decision(inp: ScaleOutInput, reason: str) -> ScalingDecision:
+    """A late or duplicate alarm event: nothing changes, and the decision says why."""
+    return _none(inp, reason)
+
+
+def _approved_problem(proposal: ScalingDecision, inp: ScaleOutInput, settings: ScalingSettings) -> str | None:
+    """Why the approved proposal no longer holds at the moment it would apply, or None."""
+    t, desired = inp.target, inp.service.desired
+    if proposal.action != "raise_max":
+        return f"the approved proposal is {proposal.action!r}, not a raise of MaxCapacity"
+    if t.max != proposal.from_max:
+        return f"MaxCapacity is {t.max} now, not the {proposal.from_max} the approved proposal started from"
+    if desired < t.max and t.min < t.max:
+        return f"the service is no longer at MaxCapacity (desired {desired} of {t.max})"
+    if proposal.to_max > settings.capacity_ceiling:
+        return f"the approved {proposal.to_max} is above the hard ceiling {settings.capacity_ceiling}"
+    return _guard(inp, settings)
+
+
+def apply_approved(
+    proposal: ScalingDecision, inp: ScaleOutInput, settings: ScalingSettings, approval: Approval
+) -> ScalingDecision:
+    """Exactly the proposal that was approved, re-validated now; never a fresh decision that does something else."""
+    if not approval.approved:
+        return _none(inp, f"raising MaxCapacity to {proposal.to_max} was not approved (answered by {approval.by})")
+    problem = _approved_problem(proposal, inp, settings)
+    if problem is not None:
+        return _none(inp, f"the approved raise of MaxCapacity to {proposal.to_max} no longer holds: {problem}")
+    t = inp.target
+    impact = tasks_cost_impact(proposal.to_max - t.max, inp.task_hourly_usd)
+    verb = "Would raise" if inp.dry_run else "Raised"
+    return ScalingDecision(
+        action="raise_max",
+        taken=not inp.dry_run,
+        dry_run=inp.dry_run,
+        reason=f"approved by {approval.by}: {proposal.reason}; re-checked at {inp.now.isoformat()}",
+        summary=f"{verb} MaxCapacity of {t.resource_id} from {t.max} to {proposal.to_max} as approved "
+        f"(up to {impact.summary})",
+        from_min=t.min,
+        to_min=t.min,
+        from_max=t.max,
+        to_max=proposal.to_max,
+        cpu_used=proposal.cpu_used,
+        cost_impact=impact,
+    )

@@ -149,3 +149,15 @@ def normalise_alarm(arn: str, account: str, region: str, detail: AlarmDetail) ->
         metric_namespaces=_metric_field(detail.configuration, "namespace"),
         composite=detail.configuration.alarm_rule is not None,
     )
+
+
+class AlarmObservation(BaseModel):
+    """An alarm as DescribeAlarms shows it now: its state, when it last changed state, and what it watches."""
+
+    name: str
+    state: AlarmStateValue
+    transitioned_at: AwsTimestamp
+    composite: bool = False
+    namespace: str | None = None
+    metric_name: str | None = None
+    dimensions: dict[str, str] = Field(default_factory=dict)

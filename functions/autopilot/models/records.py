@@ -27,6 +27,22 @@ class Lease(BaseModel):
     expires_at: datetime
     alarm_name: str
     episode: str
+    version: int = Field(default=1, ge=1, description="Bumped on every write; writes are conditional on it")
+
+    def expired(self, now: datetime) -> bool:
+        return now >= self.expires_at
+
+
+class MaxLease(BaseModel):
+    """A raised MaxCapacity that must come down again, like a floor: its own alarm's recovery or its expiry."""
+
+    resource_id: str
+    original_max: int = Field(ge=1)
+    leased_max: int = Field(ge=1)
+    raised_at: datetime
+    expires_at: datetime
+    alarm_name: str
+    episode: str
 
     def expired(self, now: datetime) -> bool:
         return now >= self.expires_at

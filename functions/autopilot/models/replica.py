@@ -130,6 +130,7 @@ class ReplicaVerdict(BaseModel):
     reasons: list[str] = Field(default_factory=list)
     summary: str
     episode: str = ""
+    dry_run: bool = Field(default=False, description="The effective dry-run flag: nothing will be promoted")
 
 
 class PromotionResult(BaseModel):

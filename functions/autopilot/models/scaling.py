@@ -39,6 +39,7 @@ class ScaleOutInput(BaseModel):
     service: ServiceSnapshot
     target: TargetSnapshot
     observed_cpu: float | None = None
+    cpu_source: str = Field(default="observed CPU", description="What was measured, said in the decision's text")
     alarm_name: str
     episode: str
     lease: Lease | None = None
@@ -79,6 +80,10 @@ class RestoreInput(BaseModel):
     task_hourly_usd: float = 0.0
     dry_run: bool = False
     by_expiry: bool = False
+    recovered_alarm: str | None = Field(
+        default=None, description="The alarm whose recovery asks for the restore; only the lease's own alarm may"
+    )
+    final_check: bool = Field(default=False, description="No later check follows: do not ask for one")
 
 
 class RestoreDecision(BaseModel):
@@ -90,3 +95,7 @@ class RestoreDecision(BaseModel):
     from_min: int
     to_min: int
     cost_impact: CostImpact = Field(default_factory=CostImpact)
+    recheck_at: datetime | None = Field(
+        default=None, description="When the alarm will have been OK for the cooldown: look again then"
+    )
+    recheck_in_seconds: int | None = None

@@ -26,6 +26,10 @@ class TaskInput(BaseModel):
     decision: dict[str, Any] | None = None
     verdict: dict[str, Any] | None = None
     approval: dict[str, Any] | None = None
+    execution: str | None = Field(default=None, description="The workflow execution (tells a retry from a replay)")
+    entered_at: AwsTimestamp | None = Field(default=None, description="When the workflow entered this task")
+    started_at: AwsTimestamp | None = Field(default=None, description="When the workflow execution started")
+    restore: dict[str, Any] | None = None
 
 
 class ParsedInput(BaseModel):

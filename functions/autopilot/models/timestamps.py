@@ -18,3 +18,8 @@ def _normalise(value: Any) -> Any:
 
 
 AwsTimestamp = Annotated[datetime, BeforeValidator(_normalise)]
+
+
+def parse_time(value: str) -> datetime:
+    """An AWS timestamp string (``Z``, ``+0000`` or ``+00:00``) as a datetime."""
+    return datetime.fromisoformat(_normalise(value).replace("Z", "+00:00"))

@@ -1,4 +1,9 @@
-"""Restore a leased floor: after recovery (RestoreCapacity) or at expiry (Sweeper). Observe, decide, apply, record."""
+"""Restore a leased floor: after recovery (RestoreCapacity) or from the schedule (Sweeper). Observe, decide,
+apply, record.
+
+The OK time is always the alarm's own latest transition as CloudWatch reports it now, never an event's: a flap
+(OK → ALARM → OK) restarts the cooldown, and a late OK event cannot restore a floor whose alarm is in ALARM again.
+"""
 
 from __future__ import annotations
 
@@ -6,38 +11,49 @@ from datetime import datetime
 from typing import Any
 
 from autopilot.adapters.autoscaling import describe_target, set_capacity
-from autopilot.adapters.cloudwatch_service import alarm_state
+from autopilot.adapters.cloudwatch_service import describe_alarm
 from autopilot.adapters.state_table import StateTable
 from autopilot.audit import record_decision
 from autopilot.logic.restore import decide_restore
 from autopilot.models.records import Lease
 from autopilot.models.scaling import RestoreDecision, RestoreInput
 from autopilot.models.task_input import ParsedInput
+from autopilot.operations.capacity_writes import CapacityBusyError, capacity_lock
+from autopilot.operations.restore_max import sweep_max
 from autopilot.operations.snapshot import observe_service
 from autopilot.settings.scaling import ScalingSettings
 
+MANUAL_PREFIX = "manual:"
 
-def _alarm_status(parsed: ParsedInput) -> tuple[str | None, str | None, datetime | None]:
-    """(alarm name, state, OK since). The OK time is the trigger's transition (event time, never the wall
-    clock); CloudWatch is asked only whether the alarm is still in that state."""
-    alarm = parsed.trigger.alarm
-    if alarm is not None:
-        current = alarm_state(alarm.alarm_name)
-        state = current if current is not None else alarm.state
-        still_same = current is None or current == alarm.state
-        return alarm.alarm_name, state, alarm.changed_at if still_same else None
+
+def lease_alarm(lease: Lease | None) -> tuple[str | None, datetime | None]:
+    """(state, OK since) of the alarm that raised the lease, read now; (None, None) for manual leases."""
+    if lease is None or lease.alarm_name.startswith(MANUAL_PREFIX):
+        return None, None
+    current = describe_alarm(lease.alarm_name)
+    if current is None:
+        return None, None
+    return current.state, current.transitioned_at if current.state == "OK" else None
+
+
+def _request(parsed: ParsedInput, lease: Lease | None) -> tuple[str | None, str | None, datetime | None]:
+    """(alarm that recovered, its state now, OK since). A manual recovered request counts as OK since its time."""
     manual = parsed.trigger.manual
     if manual is not None and manual.kind == "recovered":
         return None, "OK", manual.time
-    return None, None, None
+    alarm = parsed.trigger.alarm
+    recovered = alarm.alarm_name if alarm is not None else None
+    state, since = lease_alarm(lease)
+    return recovered, state, since
 
 
-def apply_restore(decision: RestoreDecision, table: StateTable, resource_id: str) -> None:
-    """Lower the floor first, then close the lease (a failed lowering leaves the lease for the sweeper)."""
+def apply_restore(decision: RestoreDecision, table: StateTable, lease: Lease) -> None:
+    """Lower the floor first, then close the lease (a failed lowering leaves the lease for the sweeper).
+    The lease is removed only if it is still the one decided over (a concurrent raise may have replaced it)."""
     if decision.action == "restore_floor":
-        set_capacity(resource_id, min_capacity=decision.to_min)
+        set_capacity(lease.resource_id, min_capacity=decision.to_min)
     if decision.action in ("restore_floor", "drop_lease"):
-        table.delete_lease(resource_id)
+        table.delete_lease(lease.resource_id, expected_version=lease.version)
 
 
 def _record(table: StateTable, function: str, inp: RestoreInput, decision: RestoreDecision, alarm: str | None) -> None:
@@ -58,11 +74,28 @@ def _record(table: StateTable, function: str, inp: RestoreInput, decision: Resto
 
 
 def restore_after_recovery(
-    parsed: ParsedInput, now: datetime, settings: ScalingSettings, dry_run: bool
+    parsed: ParsedInput, now: datetime, settings: ScalingSettings, dry_run: bool, final_check: bool = False
 ) -> dict[str, Any]:
     table = StateTable(settings.state_table_name)
+    try:
+        with capacity_lock(table, settings.scalable_resource_id, now):
+            return _restore_locked(parsed, now, settings, dry_run, final_check, table)
+    except CapacityBusyError as exc:
+        return {
+            "action": "none",
+            "taken": False,
+            "in_progress": True,
+            "reason": str(exc),
+            "dry_run": dry_run,
+            "summary": f"No change: {exc}",
+        }
+
+
+def _restore_locked(
+    parsed: ParsedInput, now: datetime, settings: ScalingSettings, dry_run: bool, final_check: bool, table: StateTable
+) -> dict[str, Any]:
     seen = observe_service(settings, table)
-    alarm_name, state, since = _alarm_status(parsed)
+    recovered, state, since = _request(parsed, seen.lease)
     inp = RestoreInput(
         now=now,
         target=seen.target,
@@ -73,48 +106,68 @@ def restore_after_recovery(
         cooldown_seconds=settings.scale_in_cooldown_seconds,
         task_hourly_usd=seen.task_hourly_usd,
         dry_run=dry_run,
+        recovered_alarm=recovered,
+        final_check=final_check,
     )
     decision = decide_restore(inp)
-    if decision.taken:
-        apply_restore(decision, table, seen.target.resource_id)
-    _record(table, "restore-capacity", inp, decision, alarm_name)
+    if decision.taken and seen.lease is not None:
+        apply_restore(decision, table, seen.lease)
+    _record(table, "restore-capacity", inp, decision, recovered or (seen.lease.alarm_name if seen.lease else None))
     return decision.model_dump(mode="json")
 
 
-def sweep_expired(now: datetime, settings: ScalingSettings, dry_run: bool, task_hourly_usd: float) -> dict[str, Any]:
-    """Restore every lease past its expiry; leases not yet expired are left alone."""
+def sweep(now: datetime, settings: ScalingSettings, dry_run: bool, task_hourly_usd: float) -> dict[str, Any]:
+    """Restore every lease past its expiry, and every lease whose own alarm has been OK for the cooldown."""
     table = StateTable(settings.state_table_name)
     restored: list[dict[str, Any]] = []
     skipped: list[dict[str, Any]] = []
     for lease in table.list_leases():
-        if not lease.expired(now):
-            skipped.append({"resource_id": lease.resource_id, "reason": f"expires at {lease.expires_at.isoformat()}"})
+        decision = _sweep_locked(lease, now, settings, dry_run, task_hourly_usd, table)
+        if decision is None:
+            skipped.append({"resource_id": lease.resource_id, "reason": "another action on it is in progress"})
             continue
-        decision = _sweep_one(lease, now, settings, dry_run, task_hourly_usd, table)
         (restored if decision.taken else skipped).append(
             {"resource_id": lease.resource_id, **decision.model_dump(mode="json")}
         )
-    summary = f"{len(restored)} expired lease(s) restored, {len(skipped)} left"
-    return {"restored": restored, "skipped": skipped, "summary": summary, "dry_run": dry_run}
+    maxima = sweep_max(now, settings, dry_run, table)
+    lowered = sum(1 for m in maxima if m["action"] == "restore_max" and m["taken"])
+    summary = f"{len(restored)} lease(s) restored, {len(skipped)} left; {lowered} raised maximum(s) lowered"
+    return {"restored": restored, "skipped": skipped, "maxima": maxima, "summary": summary, "dry_run": dry_run}
 
 
 def _sweep_one(
     lease: Lease, now: datetime, settings: ScalingSettings, dry_run: bool, hourly: float, table: StateTable
 ) -> RestoreDecision:
+    expired = lease.expired(now)
+    state, since = (None, None) if expired else lease_alarm(lease)
     inp = RestoreInput(
         now=now,
         target=describe_target(lease.resource_id),
         lease=lease,
-        alarm_state=None,
-        ok_since=None,
+        alarm_state=state,  # type: ignore[arg-type]
+        ok_since=since,
         baseline_min=settings.baseline_min_capacity,
         cooldown_seconds=settings.scale_in_cooldown_seconds,
         task_hourly_usd=hourly,
         dry_run=dry_run,
-        by_expiry=True,
+        by_expiry=expired,
+        recovered_alarm=lease.alarm_name,
+        final_check=True,
     )
     decision = decide_restore(inp)
     if decision.taken:
-        apply_restore(decision, table, lease.resource_id)
+        apply_restore(decision, table, lease)
     _record(table, "sweeper", inp, decision, lease.alarm_name)
     return decision
+
+
+def _sweep_locked(
+    lease: Lease, now: datetime, settings: ScalingSettings, dry_run: bool, hourly: float, table: StateTable
+) -> RestoreDecision | None:
+    """One lease under its target's lock, read again inside it; None when another action holds the lock."""
+    try:
+        with capacity_lock(table, lease.resource_id, now):
+            current = table.get_lease(lease.resource_id)
+            return _sweep_one(current, now, settings, dry_run, hourly, table) if current is not None else None
+    except CapacityBusyError:
+        return None

@@ -1,45 +1,58 @@
-"""Emergency scale-out, end to end: observe, decide (pure), apply with a lease, record. Once per episode."""
+"""Emergency scale-out, end to end: observe, decide (pure), apply with a lease, record. Once per episode.
+
+Before any change the alarm is read again: a late or duplicate event (the alarm is no longer in the event's state,
+or has changed state since) changes nothing. After an approval, exactly the approved proposal is applied, if it
+still holds when it applies.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
 
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
+from pydantic import BaseModel
 
-from autopilot.adapters.autoscaling import set_capacity
-from autopilot.adapters.aws import client
-from autopilot.adapters.cloudwatch_service import service_cpu
-from autopilot.adapters.state_table import StateTable
+from autopilot.adapters.cloudwatch_service import describe_alarm, service_cpu
+from autopilot.adapters.state_table import LeaseConflictError, StateTable
 from autopilot.audit import record_decision
 from autopilot.errors import InvalidEventError
-from autopilot.logic.scaling import decide_scale_out
-from autopilot.models.approval import Approval, parse_approval
+from autopilot.logic.freshness import foreign_reason, stale_reason
+from autopilot.logic.scaling import apply_approved, decide_scale_out, stale_decision
+from autopilot.models.approval import Approval
+from autopilot.models.records import MaxLease
 from autopilot.models.scaling import ScaleOutInput, ScalingDecision
 from autopilot.models.task_input import ParsedInput
-from autopilot.operations.snapshot import observe_service
+from autopilot.operations.capacity_writes import CapacityBusyError, capacity_lock, raise_floor, raise_max
+from autopilot.operations.snapshot import ServiceObservation, observe_service
 from autopilot.settings.scaling import ScalingSettings
 
 FUNCTION = "emergency-scale"
-EPISODE_RETENTION = timedelta(hours=24)
+SERVICE_CPU = ("AWS/ECS", "CPUUtilization")
 
 
-def episode_of(parsed: ParsedInput) -> tuple[str, str, float | None]:
-    """(alarm name, episode key, observed value) of a scale-out trigger."""
+class Episode(BaseModel):
+    """The trigger of a scale-out: which alarm (or operator), the episode key, and the CPU it reports."""
+
+    alarm_name: str
+    key: str
+    cpu: float | None
+    is_alarm: bool
+
+
+def episode_of(parsed: ParsedInput) -> Episode:
     trigger = parsed.trigger
     if trigger.alarm is not None:
-        return trigger.alarm.alarm_name, trigger.alarm.episode_key, trigger.alarm.observed_value
+        alarm = trigger.alarm
+        service_cpu_alarm = list(zip(alarm.metric_namespaces, alarm.metric_names, strict=False)) == [SERVICE_CPU]
+        cpu = alarm.observed_value if service_cpu_alarm and not alarm.composite else None
+        return Episode(alarm_name=alarm.alarm_name, key=alarm.episode_key, cpu=cpu, is_alarm=True)
     if trigger.manual is not None and trigger.manual.kind == "scale-out":
         manual = trigger.manual
-        return (
-            f"manual:{manual.requested_by}",
-            f"manual|{manual.requested_by}|{manual.time.isoformat()}",
-            manual.cpu_percent,
+        return Episode(
+            alarm_name=f"manual:{manual.requested_by}",
+            key=f"manual|{manual.requested_by}|{manual.time.isoformat()}",
+            cpu=manual.cpu_percent,
+            is_alarm=False,
         )
     raise InvalidEventError(
         f"EmergencyScaleFunction needs a CloudWatch alarm event or a manual scale-out request, got a {trigger.kind} "
@@ -47,101 +60,126 @@ def episode_of(parsed: ParsedInput) -> tuple[str, str, float | None]:
     )
 
 
-def _apply(decision: ScalingDecision, table: StateTable, resource_id: str) -> None:
-    """Lease first (so a floor is never raised without a record), then the capacity; undo the lease on failure."""
-    if decision.action == "raise_floor" and decision.lease is not None:
-        table.put_lease(decision.lease)
-        try:
-            set_capacity(resource_id, min_capacity=decision.to_min)
-        except Exception:
-            table.delete_lease(resource_id)
-            raise
-    elif decision.action == "raise_max":
-        set_capacity(resource_id, max_capacity=decision.to_max)
+def _measured_cpu(episode: Episode, settings: ScalingSettings, now: datetime) -> tuple[float | None, str]:
+    """The service's CPU: the alarm's own datapoints when it is the service CPU alarm, else CloudWatch's."""
+    if episode.cpu is not None:
+        return episode.cpu, "service CPU (the alarm's datapoints)"
+    measured = service_cpu(settings.cluster_name, settings.service_name, now)
+    return measured, "service CPU (CloudWatch AWS/ECS CPUUtilization, highest 1-min average of the last 5 min)"
 
 
-def decide_and_apply(
-    episode_info: tuple[str, str, float | None],
+def _input(
+    episode: Episode,
     approval: Approval | None,
     now: datetime,
     settings: ScalingSettings,
     dry_run: bool,
-) -> dict[str, Any]:
-    table = StateTable(settings.state_table_name)
-    alarm_name, episode, observed = episode_info
-    seen = observe_service(settings, table)
-    cpu = observed if observed is not None else service_cpu(settings.cluster_name, settings.service_name, now)
-    inp = ScaleOutInput(
+    table: StateTable,
+    seen: ServiceObservation,
+) -> ScaleOutInput:
+    cpu, source = _measured_cpu(episode, settings, now)
+    return ScaleOutInput(
         now=now,
         service=seen.service,
         target=seen.target,
         observed_cpu=cpu,
-        alarm_name=alarm_name,
-        episode=episode,
+        cpu_source=source,
+        alarm_name=episode.alarm_name,
+        episode=episode.key,
         lease=seen.lease,
-        actions_last_hour=table.actions_since(alarm_name, now - timedelta(hours=1)),
+        actions_last_hour=table.actions_since(episode.alarm_name, now - timedelta(hours=1)),
         task_hourly_usd=seen.task_hourly_usd,
         dry_run=dry_run,
         approval=approval.approved if approval is not None else None,
     )
-    decision = decide_scale_out(inp, settings)
-    if decision.taken:
-        _apply(decision, table, seen.target.resource_id)
+
+
+def _apply(
+    decision: ScalingDecision, table: StateTable, inp: ScaleOutInput, settings: ScalingSettings
+) -> ScalingDecision:
+    if decision.action == "raise_floor" and decision.lease is not None:
+        disagreement = raise_floor(table, decision.lease, inp.lease)
+        if disagreement is not None:
+            return decision.model_copy(update={"reason": f"{decision.reason}; {disagreement}"})
+    elif decision.action == "raise_max":
+        lease = MaxLease(
+            resource_id=inp.target.resource_id,
+            original_max=decision.from_max,
+            leased_max=decision.to_max,
+            raised_at=inp.now,
+            expires_at=inp.now + timedelta(minutes=settings.lease_minutes),
+            alarm_name=inp.alarm_name,
+            episode=inp.episode,
+        )
+        raise_max(table, lease, table.get_max_lease(inp.target.resource_id), settings.at_max_alarm_name)
+    return decision
+
+
+def _decide(
+    parsed: ParsedInput, inp: ScaleOutInput, settings: ScalingSettings, approval: Approval | None
+) -> ScalingDecision:
+    proposal = parsed.raw.decision
+    if approval is None:
+        return decide_scale_out(inp, settings)
+    if proposal is None or not proposal.get("needs_approval"):
+        reason = "an approval applies only to the proposal it approved, and none came with it (decision)"
+        return stale_decision(inp, reason)
+    return apply_approved(ScalingDecision.model_validate(proposal), inp, settings, approval)
+
+
+def _record(table: StateTable, inp: ScaleOutInput, decision: ScalingDecision) -> None:
     record_decision(
         table,
         function=FUNCTION,
-        resource_id=seen.target.resource_id,
-        at=now,
+        resource_id=inp.target.resource_id,
+        at=inp.now,
         action=decision.action,
         taken=decision.taken,
         dry_run=decision.dry_run,
         reason=decision.reason,
-        alarm_name=alarm_name,
-        episode=episode,
+        alarm_name=inp.alarm_name,
+        episode=inp.episode,
         inputs=inp.model_dump(mode="json", exclude={"lease"}),
         cost_impact=decision.cost_impact,
         changes={"min": [decision.from_min, decision.to_min], "max": [decision.from_max, decision.to_max]},
     )
-    return decision.model_dump(mode="json")
 
 
-def _mark_replayed(response: Any, idempotent_data: DataRecord) -> Any:
-    if isinstance(response, dict):
-        return {
-            **response,
-            "replayed": True,
-            "taken": False,
-            "summary": f"Already handled this alarm episode; no new change. Earlier: {response.get('summary')}",
-        }
-    return response
+def _refusal(parsed: ParsedInput, settings: ScalingSettings) -> str | None:
+    """Why this alarm event must change nothing: not this stack's alarm, or no longer what the alarm shows."""
+    alarm = parsed.trigger.alarm
+    if alarm is None:
+        return None
+    ours = (settings.alarm_name_prefix, settings.cluster_name, settings.service_name)
+    by_name = foreign_reason(alarm, None, *ours)  # before any call: the policy reads only this stack's alarms
+    if by_name is not None:
+        return by_name
+    current = describe_alarm(alarm.alarm_name)
+    foreign = foreign_reason(alarm, current, *ours)
+    return foreign if foreign is not None else stale_reason(alarm, current)
 
 
-def run_once(
-    parsed: ParsedInput, now: datetime, settings: ScalingSettings, dry_run: bool, context: Any = None
+def decide_and_apply(
+    parsed: ParsedInput, approval: Approval | None, now: datetime, settings: ScalingSettings, dry_run: bool
 ) -> dict[str, Any]:
-    """Powertools idempotency keyed on the alarm episode (and the approval answer, when there is one)."""
-    episode_info = episode_of(parsed)
-    approval = parse_approval(parsed.raw.approval)
-    persistence = DynamoDBPersistenceLayer(
-        table_name=settings.state_table_name,
-        key_attr="pk",
-        sort_key_attr="sk",
-        expiry_attr="ttl",
-        static_pk_value=f"IDEMPOTENCY#{FUNCTION}",
-        boto3_client=client("dynamodb"),
-    )
-    config = IdempotencyConfig(
-        expires_after_seconds=int(EPISODE_RETENTION.total_seconds()), response_hook=_mark_replayed
-    )
-    if context is not None:
-        config.register_lambda_context(context)
-
-    @idempotent_function(  # type: ignore[untyped-decorator]
-        data_keyword_argument="key", persistence_store=persistence, config=config
-    )
-    def once(key: dict[str, Any]) -> dict[str, Any]:
-        return decide_and_apply(episode_info, approval, now, settings, dry_run)
-
-    answer = approval.approved if approval is not None else None
-    result: dict[str, Any] = once(key={"episode": episode_info[1], "approval": answer, "dry_run": dry_run})
-    return result
+    table = StateTable(settings.state_table_name)
+    episode = episode_of(parsed)
+    try:
+        with capacity_lock(table, settings.scalable_resource_id, now):
+            seen = observe_service(settings, table)
+            inp = _input(episode, approval, now, settings, dry_run, table, seen)
+            stale = _refusal(parsed, settings)
+            decision = stale_decision(inp, stale) if stale is not None else _decide(parsed, inp, settings, approval)
+            if decision.taken:
+                decision = _apply(decision, table, inp, settings)
+            _record(table, inp, decision)
+    except (CapacityBusyError, LeaseConflictError) as exc:
+        return {
+            "action": "none",
+            "taken": False,
+            "in_progress": True,
+            "reason": str(exc),
+            "summary": f"No change: {exc}",
+            "dry_run": dry_run,
+        }
+    return decision.model_dump(mode="json")

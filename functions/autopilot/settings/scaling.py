@@ -22,6 +22,12 @@ class ScalingSettings(CommonSettings):
     max_actions_per_alarm_per_hour: int = Field(default=3, ge=1, description="Flapping guard")
     lease_minutes: int = Field(default=60, ge=5, description="A raised floor expires after this")
     scale_in_cooldown_seconds: int = Field(default=180, ge=0, description="OK time before restoring")
+    at_max_alarm_name: str = Field(
+        default="", description="The at-max-capacity alarm: its threshold follows MaxCapacity (empty: not moved)"
+    )
+    alarm_name_prefix: str = Field(
+        default="sensor-autopilot-", min_length=1, description="Names of this stack's alarms start with it"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> ScalingSettings:
