@@ -16,6 +16,7 @@ from . import __version__
 from .auth import Authenticator, StoredKey
 from .budget import PoolPlan, plan_pools
 from .coalescer import Coalescer, DirectWriter
+from .credentials import secret_source
 from .database import Database
 from .errors import install_error_handlers
 from .gctune import tune_collector
@@ -58,7 +59,8 @@ async def lifespan(
     app: FastAPI, settings: ServiceSettings, plan: PoolPlan, recorder: MetricsRecorder
 ) -> AsyncIterator[None]:
     async with AsyncExitStack() as stack:
-        db = await Database.connect(settings, plan)
+        credentials = secret_source(settings.db_secret_arn, settings.aws_region)
+        db = await Database.connect(settings, plan, credentials)
         stack.push_async_callback(db.close)
         if settings.migrate_on_start:
             applied = await db.on_primary(apply_migrations)

@@ -27,6 +27,10 @@ class ServiceSettings(BaseSettings):
     db_name: str = "sensors"
     db_user: str = "sensor_api"
     db_password: SecretStr = SecretStr("")
+    # An AWS Secrets Manager secret (JSON with username and password): when set, the credentials come
+    # from it, and it is re-read when the database refuses them (a rotation), see credentials.py.
+    db_secret_arn: str | None = None
+    aws_region: str | None = None
 
     # Connection budget: pools are derived from these three, see budget.py.
     db_connection_budget: int = Field(default=300, ge=1)
