@@ -11,6 +11,7 @@ from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from starlette.types import Receive, Scope, Send
 
 from . import __version__
 from .auth import Authenticator, StoredKey
@@ -19,6 +20,7 @@ from .coalescer import Coalescer, DirectWriter
 from .credentials import secret_source
 from .database import Database
 from .errors import install_error_handlers
+from .fastpath import ingest_fast, ingest_match
 from .gctune import tune_collector
 from .limits import BodySizeLimit
 from .logs import setup_logging
@@ -84,6 +86,17 @@ async def lifespan(
         log.info("shutting down: draining ingest, closing pools")
 
 
+class SensorApi(FastAPI):
+    """The FastAPI app, with ingest POSTs answered before the middleware stack (see fastpath.py)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        match = ingest_match(scope)
+        if match is None:
+            await super().__call__(scope, receive, send)
+            return
+        await ingest_fast(self, super().__call__, scope, receive, send, match)
+
+
 def _without_native_telemetry() -> dict[str, Any]:
     """Recent FastAPI checks for OpenTelemetry providers on every request; metrics here go out as EMF."""
     if "telemetry" in inspect.signature(FastAPI.__init__).parameters:
@@ -111,7 +124,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     )
     log.info("connection plan", extra=plan.describe())
     recorder = MetricsRecorder(settings.metrics_namespace, settings.service_name)
-    app = FastAPI(
+    app = SensorApi(
         **_without_native_telemetry(),
         title="Sensor API",
         version=__version__,
