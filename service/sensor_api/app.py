@@ -32,6 +32,7 @@ from .runtime import Ingest, Runtime
 from .settings import ServiceSettings, get_settings
 
 log = logging.getLogger(__name__)
+DRAIN_BYTES = 16 * 1024 * 1024  # an oversized body up to this is read and discarded so the 413 can be read
 
 
 def build_ingest(settings: ServiceSettings, plan: PoolPlan, db: Database) -> Ingest:
@@ -134,6 +135,11 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     install_error_handlers(app)
     for module in (health, readings, sensors):  # readings (ingest, the hot path) before the admin routes
         add_routes_flat(app, module.router)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        body_timeout=settings.http_body_timeout_seconds,
+        drain_bytes=max(DRAIN_BYTES, 4 * settings.max_body_bytes),
+    )
     app.add_middleware(RequestMetrics, recorder=recorder)
     return app

@@ -22,6 +22,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .coalescer import IngestUnavailableError
+from .limits import BodyTooSlow, reject, timed
 from .models import ReadingBatchIn, ReadingIn
 from .routes.readings import ingest_ack, prepare_ingest
 
@@ -85,7 +86,14 @@ async def ingest_fast(
         await full(scope, receive, send)
         return
     started = time.perf_counter()
-    messages, complete = await read_limited(receive, rt.settings.max_body_bytes)
+    settings = rt.settings
+    try:
+        messages, complete = await read_limited(
+            timed(receive, settings.http_body_timeout_seconds), settings.max_body_bytes
+        )
+    except BodyTooSlow as exc:
+        await reject(send, exc.status_code, exc.detail)
+        return
     batch = match.group(2) is not None
     try:
         if not complete:

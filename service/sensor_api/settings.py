@@ -59,6 +59,10 @@ class ServiceSettings(BaseSettings):
     # Queries and requests.
     read_limit_max: int = Field(default=1000, ge=1)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # Slow clients: headers must arrive within this (the server's protocol closes the connection), and a
+    # body within that once the app asks for it (408).
+    http_header_timeout_seconds: float = Field(default=10.0, gt=0)
+    http_body_timeout_seconds: float = Field(default=10.0, gt=0)
 
     # Auth: comma-separated keys (two allow a rotation). No key configured = nobody is admin/reader.
     admin_api_keys: SecretStr = SecretStr("")
