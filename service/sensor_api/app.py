@@ -17,8 +17,8 @@ from . import __version__
 from .auth import Authenticator, StoredKey
 from .budget import PoolPlan, plan_pools
 from .coalescer import Coalescer, DirectWriter
-from .credentials import secret_source
-from .database import Database
+from .credentials import SecretCredentials, secret_source
+from .database import Database, create_pool
 from .errors import install_error_handlers
 from .fastpath import ingest_fast, ingest_match
 from .gctune import tune_collector
@@ -30,6 +30,7 @@ from .repository import ReadingRow, copy_readings, insert_reading, load_key
 from .routes import health, readings, sensors
 from .runtime import Ingest, Runtime
 from .settings import ServiceSettings, get_settings
+from .writer import Endpoint, WriterWatch, ssm_parameter_reader
 
 log = logging.getLogger(__name__)
 DRAIN_BYTES = 16 * 1024 * 1024  # an oversized body up to this is read and discarded so the 413 can be read
@@ -57,6 +58,28 @@ def build_ingest(settings: ServiceSettings, plan: PoolPlan, db: Database) -> Ing
     )
 
 
+def follow_writer(
+    settings: ServiceSettings, plan: PoolPlan, db: Database, credentials: SecretCredentials | None
+) -> WriterWatch | None:
+    """With DB_WRITER_HOST_PARAMETER, a watch that moves the primary pool to a new writer host."""
+    if not settings.db_writer_host_parameter:
+        return None
+    import boto3  # only a service that follows the parameter pays for importing it
+
+    client = boto3.client("ssm", region_name=settings.aws_region)
+
+    async def open_pool(endpoint: Endpoint) -> Any:
+        return await create_pool(settings.dsn_for(*endpoint), plan.per_worker, settings, 1, credentials)
+
+    return WriterWatch(
+        db,
+        ssm_parameter_reader(settings.db_writer_host_parameter, client),
+        open_pool,
+        (settings.db_host or "", settings.db_port),
+        interval=settings.writer_check_seconds,
+    )
+
+
 @asynccontextmanager
 async def lifespan(
     app: FastAPI, settings: ServiceSettings, plan: PoolPlan, recorder: MetricsRecorder
@@ -65,6 +88,11 @@ async def lifespan(
         credentials = secret_source(settings.db_secret_arn, settings.aws_region)
         db = await Database.connect(settings, plan, credentials)
         stack.push_async_callback(db.close)
+        watch = follow_writer(settings, plan, db, credentials)
+        if watch is not None:
+            db.on_primary_error = watch.nudge
+            watch.start()
+            stack.push_async_callback(watch.stop)
         if settings.migrate_on_start:
             applied = await db.on_primary(apply_migrations)
             log.info("migrations checked", extra={"applied": applied})

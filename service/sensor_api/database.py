@@ -93,6 +93,7 @@ class Database:
         self.monitor = monitor
         self._max_lag: float = opts["max_lag"]
         self._acquire_timeout: float = opts["acquire_timeout"]
+        self.on_primary_error: Callable[[], None] | None = None
 
     @classmethod
     async def connect(
@@ -117,6 +118,14 @@ class Database:
             acquire_timeout=settings.db_acquire_timeout_seconds,
         )
 
+    def switch_primary(self, pool: Any) -> Any:
+        """Send every new write and primary read to `pool` (a new writer); returns the old pool, which the
+        caller closes once the operations already running on it have finished."""
+        old, self.primary = self.primary, pool
+        if self.monitor is not None:
+            self.monitor.primary = pool
+        return old
+
     async def close(self) -> None:
         if self.monitor is not None:
             await self.monitor.stop()
@@ -135,7 +144,12 @@ class Database:
         )
 
     async def on_primary(self, work: Callable[[Any], Awaitable[T]]) -> T:
-        return await self._run(self.primary, "primary", work)
+        try:
+            return await self._run(self.primary, "primary", work)
+        except UNAVAILABLE_ERRORS:
+            if self.on_primary_error is not None:
+                self.on_primary_error()  # e.g. look whether the writer moved (writer.py)
+            raise
 
     async def read(self, work: Callable[[Any], Awaitable[T]], strong: bool = False) -> tuple[T, ReadRoute]:
         """Run a read where the routing says; a replica failure is retried once on the primary.

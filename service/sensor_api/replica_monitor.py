@@ -56,7 +56,7 @@ class ReplicaMonitor:
 
     def __init__(self, pool: Any, interval: float, timeout: float, primary: Any | None = None) -> None:
         self._pool = pool
-        self._primary = primary
+        self.primary = primary  # replaced when the writer changes (writer.py)
         self._samples: list[WalSample] = []
         self._interval = interval
         self._timeout = timeout
@@ -84,10 +84,10 @@ class ReplicaMonitor:
 
     async def _sample_primary(self) -> WalSample | None:
         """The primary's WAL position now, or None when it cannot be read (the lag then falls back)."""
-        if self._primary is None:
+        if self.primary is None:
             return None
         try:
-            async with self._primary.acquire(timeout=self._timeout) as conn:
+            async with self.primary.acquire(timeout=self._timeout) as conn:
                 position = await conn.fetchval(PRIMARY_WAL_SQL, timeout=self._timeout)
         except Exception as exc:  # the primary is busy or down: measure from the replica alone this time
             log.debug("primary WAL position not sampled", extra={"error": describe(exc)})

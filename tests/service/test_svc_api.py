@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -13,6 +14,7 @@ from svc_support import (
     ADMIN,
     ADMIN_KEY,
     READER,
+    app_seeing_500s,
     make_settings,
     now_iso,
     register,
@@ -286,6 +288,29 @@ async def test_a_pool_busy_past_the_acquire_timeout_answers_503_naming_the_setti
         in response.json()["detail"]
     )
     assert after.status_code == 200
+
+
+@pytest.mark.parametrize("coalesce", [False, True])
+async def test_ingest_with_every_connection_busy_answers_503_with_retry_after(primary_dsn: str, coalesce: bool) -> None:
+    """The uncoalesced baseline at the default timeouts: pool exhaustion is a 503 to retry, never a 500."""
+    settings = make_settings(
+        primary_dsn, db_pool_size=2, db_connection_budget=2, db_acquire_timeout_seconds=0.2, ingest_coalesce=coalesce
+    )
+    async with app_seeing_500s(settings) as (app, client):
+        sensor, key = await register(client)
+        pool = app.state.runtime.db.primary
+        held = [await pool.acquire(), await pool.acquire()]
+        try:
+            body = {"ts": now_iso(), "value": 1.0}
+            responses = await asyncio.gather(
+                *(client.post(f"/v1/sensors/{sensor}/readings", json=body, headers=key) for _ in range(20))
+            )
+        finally:
+            for conn in held:
+                await pool.release(conn)
+    assert {r.status_code for r in responses} == {503}
+    assert all(r.headers["Retry-After"] == "1" for r in responses)
+    assert all("retry" in r.json()["detail"] for r in responses)
 
 
 async def test_request_metrics_are_keyed_by_route_template(primary_dsn: str) -> None:

@@ -6,16 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections import Counter
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import asyncpg
-import httpx
 import pytest
-from sensor_api.app import create_app
-from sensor_api.settings import ServiceSettings
-from svc_support import READER, make_settings, now_iso, poll_until, register, stored_values
+from svc_support import Traffic, client_seeing_500s, make_settings, now_iso, poll_until, register, stored_values
 
 pytestmark = [pytest.mark.service, pytest.mark.timeout(120)]
 
@@ -23,48 +17,6 @@ TERMINATE_SQL = (
     "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
     "WHERE datname = $1 AND application_name = 'sensor-api' AND pid <> pg_backend_pid()"
 )
-
-
-@asynccontextmanager
-async def client_seeing_500s(settings: ServiceSettings) -> AsyncIterator[httpx.AsyncClient]:
-    """Like running_client, but an unhandled error comes back as the 500 a real server would send."""
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport, base_url="http://sensor-api.test") as client:
-            yield client
-
-
-class Traffic:
-    """Writers, readers and key lookups running until stopped; every answer is counted."""
-
-    def __init__(self, client: httpx.AsyncClient, sensor: str, key: dict[str, str]) -> None:
-        self.client, self.sensor, self.key = client, sensor, key
-        self.statuses: Counter[int] = Counter()
-        self.without_retry_after = 0
-        self.acknowledged: list[float] = []
-        self.stop = asyncio.Event()
-
-    def _count(self, response: httpx.Response) -> None:
-        self.statuses[response.status_code] += 1
-        if response.status_code == 503 and "Retry-After" not in response.headers:
-            self.without_retry_after += 1
-
-    async def write(self, lane: int) -> None:
-        sequence = 0
-        while not self.stop.is_set():
-            value = float(lane * 1_000_000 + sequence)
-            sequence += 1
-            body = {"ts": now_iso(), "value": value}
-            response = await self.client.post(f"/v1/sensors/{self.sensor}/readings", json=body, headers=self.key)
-            self._count(response)
-            if response.status_code == 201:
-                self.acknowledged.append(value)
-
-    async def read(self) -> None:
-        while not self.stop.is_set():
-            self._count(await self.client.get(f"/v1/sensors/{self.sensor}/readings", headers=READER))
-            self._count(await self.client.get(f"/v1/sensors/{self.sensor}/summary", headers=READER))
 
 
 async def test_terminated_backends_under_load_answer_503_never_500_and_recover(primary_dsn: str, database: str) -> None:
