@@ -25,6 +25,7 @@ class H2Result:
     requests: int
     seconds: float
     errors: dict[str, int]
+    kinds: dict[str, int]
     p50_ms: float
     p99_ms: float
 
@@ -59,11 +60,14 @@ def parse(text: str, log: str) -> H2Result:
     _, c3xx, c4xx, c5xx = (int(g) for g in codes.groups())
     latencies = [int(line.split("\t")[2]) / 1000 for line in log.splitlines() if line.count("\t") == 2]
     rps = float(summary.group(2))
-    errors = {"failed": failed, "errored": errored, "timeout": timeout, "3xx": c3xx, "4xx": c4xx, "5xx": c5xx}
+    # "failed" counts every request that did not succeed (error statuses, stream errors, timeouts)
+    errors = {"failed": failed}
+    kinds = {"errored": errored, "timeout": timeout, "3xx": c3xx, "4xx": c4xx, "5xx": c5xx}
     return H2Result(
         requests=done,
         seconds=done / rps if rps else float(summary.group(1)),
         errors=errors,
+        kinds=kinds,
         p50_ms=statistics.median(latencies) if latencies else 0.0,
         p99_ms=percentile(latencies, 0.99),
     )

@@ -14,17 +14,24 @@ SHORTFALL_WHY = {
     "coalesced_vs_healthz": (
         "A coalesced ingest does what /healthz does plus reading and validating a JSON body, checking "
         "the sensor's key, waiting for the COPY's commit and a share of that COPY; on this machine the "
-        "PostgreSQL backends and wrk compete for the same two cores."
+        "PostgreSQL backends and the client compete for the same two cores."
     ),
     "coalesced_vs_uncoalesced": (
-        "Without coalescing each request commits on its own; group commit in PostgreSQL already merges "
-        "concurrent commits, which narrows the gap when the disk flush is fast."
+        "On two cores shared with PostgreSQL, the client and other work, both sides are bound by CPU, not by "
+        "commit latency: coalescing cuts PostgreSQL's CPU per request (the figures above), but the HTTP "
+        "server, the service's own Python and the client cost the same on both sides, and they are most of "
+        "a request's CPU, so the ratio stays near (their cost + uncoalesced DB CPU) / (their cost + coalesced "
+        "DB CPU). A commit that costs a network round trip (RDS) widens it."
     ),
     "batch_vs_copy": (
         "Batch ingest parses and validates every reading (JSON to pydantic, timestamp rules) in Python "
         "before the same binary COPY; the raw loop sends pre-built rows."
     ),
-    "zero_errors": "Some requests failed at 1,000 connections; see the errors column.",
+    "zero_errors": (
+        "Some requests failed at 1,000 connections; see the errors column, and `error_kinds` per round in "
+        "the JSON (a 503 with Retry-After is the service's answer to a pool busy past "
+        "DB_ACQUIRE_TIMEOUT_SECONDS)."
+    ),
 }
 
 
