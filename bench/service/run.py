@@ -96,6 +96,20 @@ def postgres_cpu_seconds() -> float:
     return total
 
 
+def server_cpu_seconds(running: LocalServer) -> float:
+    """CPU time of the server's processes (supervisor and workers), from /proc."""
+    assert running.process is not None
+    found = subprocess.run(["pgrep", "-P", str(running.process.pid)], capture_output=True, text=True, check=False)
+    total = 0.0
+    for pid in [str(running.process.pid), *found.stdout.split()]:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def worker_rss_mb(running: LocalServer) -> float:
     """Median resident memory of the server's worker processes (children running the app), in MB."""
     assert running.process is not None
@@ -113,17 +127,19 @@ def worker_rss_mb(running: LocalServer) -> float:
     return statistics.median(sizes) if sizes else 0.0
 
 
-def measure(url: str, client: str, load: Any, readings_per_request: int = 1) -> dict[str, Any]:
-    """One scenario with one client: wrk (a Lua script) or h2load (an H2Request)."""
-    db_cpu = postgres_cpu_seconds()
+def measure(running: LocalServer, client: str, load: Any, readings_per_request: int = 1) -> dict[str, Any]:
+    """One scenario with one client: wrk (a Lua script) or h2load (an H2Request). CPU per request is
+    counted from /proc, so it holds however busy the shared machine is."""
+    db_cpu, service_cpu = postgres_cpu_seconds(), server_cpu_seconds(running)
     if client == "wrk":
-        result: Any = wrk.run_wrk(url, load, CONNECTIONS, SECONDS)
+        result: Any = wrk.run_wrk(running.url, load, CONNECTIONS, SECONDS)
     else:
-        result = h2load.run_h2load(url, load, CONNECTIONS, SECONDS)
-    db_cpu = postgres_cpu_seconds() - db_cpu
+        result = h2load.run_h2load(running.url, load, CONNECTIONS, SECONDS)
+    db_cpu, service_cpu = postgres_cpu_seconds() - db_cpu, server_cpu_seconds(running) - service_cpu
     out = {"rps": result.rps, "p50_ms": result.p50_ms, "p99_ms": result.p99_ms, "requests": result.requests}
     out.update(errors=result.error_count, error_kinds={**result.errors, **getattr(result, "kinds", {})})
     out["db_cpu_us_per_request"] = db_cpu / max(result.requests, 1) * 1e6
+    out["service_cpu_us_per_request"] = service_cpu / max(result.requests, 1) * 1e6
     if readings_per_request:
         out["readings_per_s"] = result.rps * readings_per_request
     return out
@@ -138,18 +154,18 @@ def server_round(ctx: dict[str, Any], loads: dict[str, dict[str, Any]], server: 
         url = running.url
         for name, per_request in (("healthz", 0), ("single_coalesced", 1), ("batch", BATCH)):
             for client in order:
-                out[client][name] = measure(url, client, loads[client][name], per_request)
+                out[client][name] = measure(running, client, loads[client][name], per_request)
         out["rss_mb"] = worker_rss_mb(running)
         primary.psql("ANALYZE readings", database=database)  # current statistics, as autovacuum keeps them
         replica.wait_replayed(database, timeout=300)  # the read runs on a replica that has caught up
         for client in order:
             before = read_route(url)
-            out[client]["replica_read"] = measure(url, client, loads[client]["read"], 0)
+            out[client]["replica_read"] = measure(running, client, loads[client]["read"], 0)
             out[client]["replica_read"].update(route_before=before, route_after=read_route(url))
     uncoalesced = {"INGEST_COALESCE": "false", "DB_ACQUIRE_TIMEOUT_SECONDS": "30"}
     with service(primary, replica, database, server, **uncoalesced) as running:
         for client in order:
-            out[client]["single_uncoalesced"] = measure(running.url, client, loads[client]["single"])
+            out[client]["single_uncoalesced"] = measure(running, client, loads[client]["single"])
     return out
 
 
@@ -169,7 +185,7 @@ def median_scenarios(runs_by_scenario: dict[str, list[dict[str, Any]]]) -> dict[
     merged: dict[str, Any] = {}
     for name, runs in runs_by_scenario.items():
         out: dict[str, Any] = {}
-        for key in ("rps", "readings_per_s", "p50_ms", "p99_ms", "db_cpu_us_per_request"):
+        for key in ("rps", "readings_per_s", "p50_ms", "p99_ms", "db_cpu_us_per_request", "service_cpu_us_per_request"):
             values = [run[key] for run in runs if run.get(key) is not None]
             if values:
                 out[key] = statistics.median(values)

@@ -77,6 +77,8 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
 
     def _headers_too_slow(self) -> None:
         self._header_timer = None
-        if not self.transport.is_closing():
+        if self.transport.is_closing():
+            return
+        if self.cycle is None or self.cycle.response_complete:  # never in the middle of another response
             self.transport.write(timeout_response(self._timeout))
-            self.transport.close()
+        self.transport.close()
