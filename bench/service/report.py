@@ -102,7 +102,8 @@ def _cpu_line(results: dict[str, Any], client: str) -> str:
     database = ", ".join(f"{label} {_num(sc[key].get('db_cpu_us_per_request'))}" for key, label in names[1:])
     return (
         f"CPU per request under {client}, in microseconds: the service (all workers) {service}; "
-        f"PostgreSQL (primary and replica) {database}."
+        f"PostgreSQL {database} (every PostgreSQL process on the machine, replica included: other work on the "
+        "shared server counts too)."
     )
 
 
@@ -163,6 +164,14 @@ def _target_lines(results: dict[str, Any], server: str) -> list[str]:
     return lines
 
 
+SERVER_CHOICE = (
+    "The image keeps uvicorn (with the header-timeout protocol). Granian answers `/healthz` faster, but on "
+    "coalesced ingest, the service's main path, the two are within this machine's noise of each other from "
+    "run to run, at the same service CPU per request (the row above); granian also runs the uncoalesced "
+    "baseline faster, which narrows the coalescing lead; and the header timeout, graceful shutdown and "
+    "slow-client tests are written against uvicorn."
+)
+
 PROFILE = (
     "Where a coalesced ingest spends its time (py-spy, 200 samples/s on one loaded uvicorn worker under h2load): "
     "before, about half of the worker's CPU was in the layers every request crosses (FastAPI's and Starlette's "
@@ -183,7 +192,7 @@ READING = (
 def render(results: dict[str, Any]) -> str:
     image = results["image_server"]
     lines = [SECTION, "", _intro(results), "", *_scenario_table(results), "", *_target_lines(results, image)]
-    lines += ["", "### ASGI servers", "", *_server_table(results), ""]
+    lines += ["", "### ASGI servers", "", *_server_table(results), "", SERVER_CHOICE, ""]
     for server in results["servers"]:
         if server != image:
             lines += ["", *_target_lines(results, server), ""]
