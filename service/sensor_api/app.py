@@ -11,13 +11,16 @@ from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from starlette.types import Receive, Scope, Send
 
 from . import __version__
 from .auth import Authenticator, StoredKey
 from .budget import PoolPlan, plan_pools
 from .coalescer import Coalescer, DirectWriter
-from .database import Database
+from .credentials import SecretCredentials, secret_source
+from .database import Database, create_pool
 from .errors import install_error_handlers
+from .fastpath import ingest_fast, ingest_match
 from .gctune import tune_collector
 from .limits import BodySizeLimit
 from .logs import setup_logging
@@ -27,8 +30,10 @@ from .repository import ReadingRow, copy_readings, insert_reading, load_key
 from .routes import health, readings, sensors
 from .runtime import Ingest, Runtime
 from .settings import ServiceSettings, get_settings
+from .writer import Endpoint, WriterWatch, ssm_parameter_reader
 
 log = logging.getLogger(__name__)
+DRAIN_BYTES = 16 * 1024 * 1024  # an oversized body up to this is read and discarded so the 413 can be read
 
 
 def build_ingest(settings: ServiceSettings, plan: PoolPlan, db: Database) -> Ingest:
@@ -53,13 +58,41 @@ def build_ingest(settings: ServiceSettings, plan: PoolPlan, db: Database) -> Ing
     )
 
 
+def follow_writer(
+    settings: ServiceSettings, plan: PoolPlan, db: Database, credentials: SecretCredentials | None
+) -> WriterWatch | None:
+    """With DB_WRITER_HOST_PARAMETER, a watch that moves the primary pool to a new writer host."""
+    if not settings.db_writer_host_parameter:
+        return None
+    import boto3  # only a service that follows the parameter pays for importing it
+
+    client = boto3.client("ssm", region_name=settings.aws_region)
+
+    async def open_pool(endpoint: Endpoint) -> Any:
+        return await create_pool(settings.dsn_for(*endpoint), plan.per_worker, settings, 1, credentials)
+
+    return WriterWatch(
+        db,
+        ssm_parameter_reader(settings.db_writer_host_parameter, client),
+        open_pool,
+        (settings.db_host or "", settings.db_port),
+        interval=settings.writer_check_seconds,
+    )
+
+
 @asynccontextmanager
 async def lifespan(
     app: FastAPI, settings: ServiceSettings, plan: PoolPlan, recorder: MetricsRecorder
 ) -> AsyncIterator[None]:
     async with AsyncExitStack() as stack:
-        db = await Database.connect(settings, plan)
+        credentials = secret_source(settings.db_secret_arn, settings.aws_region)
+        db = await Database.connect(settings, plan, credentials)
         stack.push_async_callback(db.close)
+        watch = follow_writer(settings, plan, db, credentials)
+        if watch is not None:
+            db.on_primary_error = watch.nudge
+            watch.start()
+            stack.push_async_callback(watch.stop)
         if settings.migrate_on_start:
             applied = await db.on_primary(apply_migrations)
             log.info("migrations checked", extra={"applied": applied})
@@ -80,6 +113,17 @@ async def lifespan(
         log.info("ready", extra={"replica": db.replica is not None, "coalesce": settings.ingest_coalesce})
         yield
         log.info("shutting down: draining ingest, closing pools")
+
+
+class SensorApi(FastAPI):
+    """The FastAPI app, with ingest POSTs answered before the middleware stack (see fastpath.py)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        match = ingest_match(scope)
+        if match is None:
+            await super().__call__(scope, receive, send)
+            return
+        await ingest_fast(self, super().__call__, scope, receive, send, match)
 
 
 def _without_native_telemetry() -> dict[str, Any]:
@@ -109,7 +153,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     )
     log.info("connection plan", extra=plan.describe())
     recorder = MetricsRecorder(settings.metrics_namespace, settings.service_name)
-    app = FastAPI(
+    app = SensorApi(
         **_without_native_telemetry(),
         title="Sensor API",
         version=__version__,
@@ -119,6 +163,11 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     install_error_handlers(app)
     for module in (health, readings, sensors):  # readings (ingest, the hot path) before the admin routes
         add_routes_flat(app, module.router)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        body_timeout=settings.http_body_timeout_seconds,
+        drain_bytes=max(DRAIN_BYTES, 4 * settings.max_body_bytes),
+    )
     app.add_middleware(RequestMetrics, recorder=recorder)
     return app

@@ -108,7 +108,8 @@ class Coalescer:
                     await self._space.wait()
         except TimeoutError:
             raise IngestUnavailableError(
-                f"ingest queue full for {self._queue_timeout:g} s ({self._pending_rows} readings waiting): "
+                f"ingest queue full for {self._queue_timeout:g} s ({self._pending_rows} readings waiting, "
+                f"{self._flushing_rows} being written): "
                 "the database is not keeping up, retry shortly"
             ) from None
 

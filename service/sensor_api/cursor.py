@@ -7,6 +7,8 @@ import binascii
 import uuid
 from datetime import UTC, datetime
 
+MAX_BIGINT = 2**63 - 1  # reading ids are bigint identities, from 1
+
 
 class CursorError(ValueError):
     """The cursor was not produced by this API (or was truncated)."""
@@ -35,7 +37,10 @@ def decode_reading_cursor(cursor: str) -> tuple[datetime, int]:
         ts = datetime.fromisoformat(parts[1])
         if ts.tzinfo is None:
             raise ValueError(cursor)
-        return ts.astimezone(UTC), int(parts[2])
+        reading_id = int(parts[2])
+        if not 0 < reading_id <= MAX_BIGINT:
+            raise ValueError(cursor)
+        return ts.astimezone(UTC), reading_id
     except (ValueError, OverflowError) as exc:
         raise CursorError(
             "cursor is not valid for readings: pass the next_cursor of the previous page unchanged"

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import asyncpg
 
 from .budget import PoolPlan
+from .credentials import SecretCredentials, connect_with
 from .replica_monitor import ReplicaMonitor
 from .routing import ReadRoute, choose_read_route
 from .settings import ServiceSettings
@@ -28,14 +29,21 @@ class PoolBusyError(Exception):
         )
 
 
-# Errors that mean "this database cannot serve now", as opposed to a bad query.
+# Errors that mean "this database cannot serve now", as opposed to a bad query. A terminated backend
+# (a failover, a promotion, pg_terminate_backend) surfaces as any of the connection errors, and also as
+# asyncpg's InternalClientError ("cannot switch to state ...; another operation is in progress",
+# "release() called on a free connection holder") when the connection died mid-operation. A writer
+# that turned read-only (a demoted primary) refuses writes with ReadOnlySQLTransactionError.
 UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
     OSError,
     TimeoutError,
     asyncpg.PostgresConnectionError,
     asyncpg.InterfaceError,
+    asyncpg.exceptions.InternalClientError,
     asyncpg.exceptions.OperatorInterventionError,
     asyncpg.exceptions.InsufficientResourcesError,
+    asyncpg.exceptions.ReadOnlySQLTransactionError,
+    asyncpg.exceptions.InvalidAuthorizationSpecificationError,
 )
 # On a hot standby a query can also be cancelled by a conflict with recovery (SQLSTATE 40001).
 REPLICA_RETRYABLE_ERRORS = (*UNAVAILABLE_ERRORS, asyncpg.exceptions.TransactionRollbackError)
@@ -50,9 +58,13 @@ async def _skip_session_reset(conn: Any) -> None:
     still rolls back a transaction left open."""
 
 
-async def create_pool(dsn: str, size: int, settings: ServiceSettings, min_size: int) -> Any:
+async def create_pool(
+    dsn: str, size: int, settings: ServiceSettings, min_size: int, credentials: SecretCredentials | None = None
+) -> Any:
+    """A pool; with `credentials`, every new connection logs in with the secret's current user and password."""
     return await asyncpg.create_pool(
         dsn,
+        connect=connect_with(credentials) if credentials is not None else None,
         min_size=min_size,
         max_size=size,
         timeout=settings.db_connect_timeout_seconds,
@@ -61,6 +73,15 @@ async def create_pool(dsn: str, size: int, settings: ServiceSettings, min_size: 
         server_settings={"application_name": APPLICATION_NAME},
         reset=_skip_session_reset,
     )
+
+
+async def _release(pool: Any, conn: Any) -> None:
+    """Return a connection; one that died under us cannot be released cleanly, and that must not turn
+    the finished work (a committed write) into an error: the pool replaces the connection."""
+    try:
+        await pool.release(conn)
+    except UNAVAILABLE_ERRORS as exc:
+        log.warning("connection lost on release", extra={"error": repr(exc)})
 
 
 class Database:
@@ -72,16 +93,21 @@ class Database:
         self.monitor = monitor
         self._max_lag: float = opts["max_lag"]
         self._acquire_timeout: float = opts["acquire_timeout"]
+        self.on_primary_error: Callable[[], None] | None = None
 
     @classmethod
-    async def connect(cls, settings: ServiceSettings, plan: PoolPlan) -> Database:
-        primary = await create_pool(settings.primary_dsn(), plan.per_worker, settings, min_size=1)
+    async def connect(
+        cls, settings: ServiceSettings, plan: PoolPlan, credentials: SecretCredentials | None = None
+    ) -> Database:
+        primary = await create_pool(settings.primary_dsn(), plan.per_worker, settings, 1, credentials)
         replica_dsn = settings.replica_dsn()
         replica = monitor = None
         if replica_dsn is not None:
             # min_size=0: a replica that is down at start-up must not stop the service from starting.
-            replica = await create_pool(replica_dsn, plan.per_worker, settings, min_size=0)
-            monitor = ReplicaMonitor(replica, settings.replica_poll_seconds, settings.db_connect_timeout_seconds)
+            replica = await create_pool(replica_dsn, plan.per_worker, settings, 0, credentials)
+            monitor = ReplicaMonitor(
+                replica, settings.replica_poll_seconds, settings.db_connect_timeout_seconds, primary=primary
+            )
             await monitor.poll_once()
             monitor.start()
         return cls(
@@ -91,6 +117,14 @@ class Database:
             max_lag=settings.read_max_lag_seconds,
             acquire_timeout=settings.db_acquire_timeout_seconds,
         )
+
+    def switch_primary(self, pool: Any) -> Any:
+        """Send every new write and primary read to `pool` (a new writer); returns the old pool, which the
+        caller closes once the operations already running on it have finished."""
+        old, self.primary = self.primary, pool
+        if self.monitor is not None:
+            self.monitor.primary = pool
+        return old
 
     async def close(self) -> None:
         if self.monitor is not None:
@@ -110,7 +144,12 @@ class Database:
         )
 
     async def on_primary(self, work: Callable[[Any], Awaitable[T]]) -> T:
-        return await self._run(self.primary, "primary", work)
+        try:
+            return await self._run(self.primary, "primary", work)
+        except UNAVAILABLE_ERRORS:
+            if self.on_primary_error is not None:
+                self.on_primary_error()  # e.g. look whether the writer moved (writer.py)
+            raise
 
     async def read(self, work: Callable[[Any], Awaitable[T]], strong: bool = False) -> tuple[T, ReadRoute]:
         """Run a read where the routing says; a replica failure is retried once on the primary.
@@ -138,4 +177,4 @@ class Database:
         try:
             return await work(conn)
         finally:
-            await pool.release(conn)
+            await _release(pool, conn)

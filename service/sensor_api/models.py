@@ -40,8 +40,11 @@ class SensorPage(BaseModel):
 
 
 class ReadingIn(_Strict):
-    ts: AwareDatetime = Field(description="When the value was measured, with a timezone (RFC 3339)")
-    value: float = Field(allow_inf_nan=False, description="A finite number")
+    """Strict types: `ts` is an RFC 3339 string (no epoch numbers), `value` a JSON number (no booleans or
+    numeric strings): a sensor that sends the wrong type has a bug worth hearing about."""
+
+    ts: AwareDatetime = Field(strict=True, description="When the value was measured, with a timezone (RFC 3339)")
+    value: float = Field(strict=True, allow_inf_nan=False, description="A finite JSON number")
 
 
 class ReadingBatchIn(_Strict):

@@ -13,7 +13,6 @@ from typing import Any, TypeVar
 
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
-from starlette.requests import Request
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -27,9 +26,8 @@ def parse_body(model: type[M], raw: bytes) -> M:
         raise RequestValidationError(errors) from exc
 
 
-def path_uuid(request: Request, name: str) -> uuid.UUID:
-    """A UUID path parameter; a malformed one is a 422 like FastAPI's."""
-    raw = request.path_params[name]
+def parse_uuid(raw: str, name: str) -> uuid.UUID:
+    """A UUID path parameter's text; a malformed one is a 422 like FastAPI's."""
     try:
         return uuid.UUID(raw)
     except ValueError:
@@ -38,7 +36,7 @@ def path_uuid(request: Request, name: str) -> uuid.UUID:
 
 
 def uuid_path_doc(name: str) -> dict[str, Any]:
-    """The OpenAPI description of a UUID path parameter parsed by `path_uuid`."""
+    """The OpenAPI description of a UUID path parameter parsed by `parse_uuid`."""
     return {"name": name, "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
 
 

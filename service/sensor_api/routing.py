@@ -1,10 +1,13 @@
 """Where a read goes: a pure decision over the latest replica snapshot.
 
-The lag is measured the way an idle primary cannot fool it: when the replica has replayed
-everything it has received (receive LSN == replay LSN), it is current, however old its last
-replayed transaction is. Only when WAL is waiting to be replayed does the age of the last
-replayed transaction count as lag. That over-estimates a little after a quiet spell, which errs
-toward the primary (the safe side).
+The lag is measured against the primary: every poll samples the primary's WAL position, and the
+lag is the age of the oldest sample the replica has not yet replayed (0 when it has replayed the
+latest). An idle primary cannot fool it (its position does not move, the replica has replayed it),
+nor can a stalled WAL receiver (whose received and replayed positions stay equal while the primary
+moves on; PostgreSQL itself notices only at wal_receiver_timeout).
+
+When the primary could not be sampled, the replica's own view is the fallback: current when it has
+replayed everything it has received, else the age of its last replayed transaction.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ class ReplicaSnapshot:
     replica_clock: datetime | None = None  # the replica's clock_timestamp() at the poll
     replay_paused: bool | None = None
     receiver_status: str | None = None  # pg_stat_wal_receiver.status, None if not visible
+    primary_lag_seconds: float | None = None  # measured against the primary's WAL; None if not sampled
 
 
 @dataclass(frozen=True)
@@ -42,8 +46,36 @@ class ReadRoute:
     lag_seconds: float | None = None
 
 
+WalSample = tuple[float, int]  # (monotonic seconds, primary WAL position as a number)
+
+
+def lsn_number(lsn: str) -> int:
+    """'16/B374D848' -> its 64-bit position."""
+    high, _, low = lsn.partition("/")
+    return (int(high, 16) << 32) + int(low, 16)
+
+
+def lag_behind_primary(samples: list[WalSample], replayed: int, now: float) -> float:
+    """Age of the oldest primary WAL sample beyond the replica's replay position, 0.0 if none is."""
+    for taken_at, position in samples:
+        if position > replayed:
+            return max(0.0, now - taken_at)
+    return 0.0
+
+
+def unreplayed(samples: list[WalSample], replayed: int, keep: int = 600) -> list[WalSample]:
+    """The samples still ahead of the replica (what the next lag measurement needs), at most `keep`:
+    past that the oldest is kept and the one after it dropped, so the lag is never understated."""
+    ahead = [sample for sample in samples if sample[1] > replayed]
+    while len(ahead) > keep:
+        del ahead[1]
+    return ahead
+
+
 def replica_lag_seconds(snapshot: ReplicaSnapshot) -> float | None:
-    """Seconds of replay lag, 0.0 when everything received is replayed, None when unknown."""
+    """Seconds of lag (against the primary when it was sampled), 0.0 when current, None when unknown."""
+    if snapshot.primary_lag_seconds is not None:
+        return snapshot.primary_lag_seconds
     if snapshot.unapplied_bytes is not None and snapshot.unapplied_bytes <= 0:
         return 0.0
     if snapshot.last_replay_at is None or snapshot.replica_clock is None:

@@ -27,6 +27,13 @@ class ServiceSettings(BaseSettings):
     db_name: str = "sensors"
     db_user: str = "sensor_api"
     db_password: SecretStr = SecretStr("")
+    # An AWS Secrets Manager secret (JSON with username and password): when set, the credentials come
+    # from it, and it is re-read when the database refuses them (a rotation), see credentials.py.
+    db_secret_arn: str | None = None
+    # An SSM parameter holding the writer host (host or host:port), followed at run time, see writer.py.
+    db_writer_host_parameter: str | None = None
+    writer_check_seconds: float = Field(default=5.0, gt=0)
+    aws_region: str | None = None
 
     # Connection budget: pools are derived from these three, see budget.py.
     db_connection_budget: int = Field(default=300, ge=1)
@@ -55,6 +62,10 @@ class ServiceSettings(BaseSettings):
     # Queries and requests.
     read_limit_max: int = Field(default=1000, ge=1)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # Slow clients: headers must arrive within this (the server's protocol closes the connection), and a
+    # body within that once the app asks for it (408).
+    http_header_timeout_seconds: float = Field(default=10.0, gt=0)
+    http_body_timeout_seconds: float = Field(default=10.0, gt=0)
 
     # Auth: comma-separated keys (two allow a rotation). No key configured = nobody is admin/reader.
     admin_api_keys: SecretStr = SecretStr("")
@@ -83,6 +94,15 @@ class ServiceSettings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _writer_parameter_needs_host_parts(self) -> ServiceSettings:
+        if self.db_writer_host_parameter and self.database_url is not None:
+            raise ValueError(
+                "DB_WRITER_HOST_PARAMETER replaces the host of DB_HOST: configure the database with DB_HOST, "
+                "DB_PORT, DB_NAME and DB_USER instead of DATABASE_URL"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _role_keys_unlike_sensor_keys(self) -> ServiceSettings:
         for name, keys in (("ADMIN_API_KEYS", self.admin_keys()), ("READER_API_KEYS", self.reader_keys())):
             for key in keys:
@@ -98,14 +118,14 @@ class ServiceSettings(BaseSettings):
         """The writer's connection string."""
         if self.database_url is not None:
             return self.database_url.get_secret_value()
-        return self._dsn_for(self.db_host or "")
+        return self.dsn_for(self.db_host or "")
 
     def replica_dsn(self) -> str | None:
         """The read replica's connection string, or None when there is no replica."""
         if self.read_database_url is not None:
             return self.read_database_url.get_secret_value() or None
         if self.db_read_host:
-            return self._dsn_for(self.db_read_host)
+            return self.dsn_for(self.db_read_host)
         return None
 
     def admin_keys(self) -> list[str]:
@@ -114,11 +134,12 @@ class ServiceSettings(BaseSettings):
     def reader_keys(self) -> list[str]:
         return _split_keys(self.reader_api_keys)
 
-    def _dsn_for(self, host: str) -> str:
+    def dsn_for(self, host: str, port: int | None = None) -> str:
+        """The connection string for `host` with the configured port (or `port`), database and user."""
         user = quote(self.db_user, safe="")
         password = quote(self.db_password.get_secret_value(), safe="")
         auth = f"{user}:{password}" if password else user
-        return f"postgresql://{auth}@{host}:{self.db_port}/{quote(self.db_name, safe='')}"
+        return f"postgresql://{auth}@{host}:{port or self.db_port}/{quote(self.db_name, safe='')}"
 
 
 def _is_uuid(text: str) -> bool:

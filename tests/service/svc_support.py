@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -86,3 +87,51 @@ async def stored_values(dsn: str, sensor_id: str) -> list[float]:
     finally:
         await conn.close()
     return [r["value"] for r in rows]
+
+
+@asynccontextmanager
+async def app_seeing_500s(settings: ServiceSettings) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    """Like running_app, but an unhandled error comes back as the 500 a real server would send."""
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://sensor-api.test") as client:
+            yield app, client
+
+
+@asynccontextmanager
+async def client_seeing_500s(settings: ServiceSettings) -> AsyncIterator[httpx.AsyncClient]:
+    async with app_seeing_500s(settings) as (_, client):
+        yield client
+
+
+class Traffic:
+    """Writers, readers and key lookups running until stopped; every answer is counted."""
+
+    def __init__(self, client: httpx.AsyncClient, sensor: str, key: dict[str, str]) -> None:
+        self.client, self.sensor, self.key = client, sensor, key
+        self.statuses: Counter[int] = Counter()
+        self.without_retry_after = 0
+        self.acknowledged: list[float] = []
+        self.stop = asyncio.Event()
+
+    def _count(self, response: httpx.Response) -> None:
+        self.statuses[response.status_code] += 1
+        if response.status_code == 503 and "Retry-After" not in response.headers:
+            self.without_retry_after += 1
+
+    async def write(self, lane: int) -> None:
+        sequence = 0
+        while not self.stop.is_set():
+            value = float(lane * 1_000_000 + sequence)
+            sequence += 1
+            body = {"ts": now_iso(), "value": value}
+            response = await self.client.post(f"/v1/sensors/{self.sensor}/readings", json=body, headers=self.key)
+            self._count(response)
+            if response.status_code == 201:
+                self.acknowledged.append(value)
+
+    async def read(self) -> None:
+        while not self.stop.is_set():
+            self._count(await self.client.get(f"/v1/sensors/{self.sensor}/readings", headers=READER))
+            self._count(await self.client.get(f"/v1/sensors/{self.sensor}/summary", headers=READER))

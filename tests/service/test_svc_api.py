@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import base64
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -12,6 +14,7 @@ from svc_support import (
     ADMIN,
     ADMIN_KEY,
     READER,
+    app_seeing_500s,
     make_settings,
     now_iso,
     register,
@@ -158,6 +161,10 @@ async def test_a_deactivated_sensors_key_stops_working(api: httpx.AsyncClient, p
         ('{"ts": "NOW"}', "value: Field required"),
         ('{"ts": "NOW", "value": 1, "unit": "C"}', "unit: Extra inputs are not permitted"),
         ('{"ts": "NOW", "value": 1', "Invalid JSON"),
+        ('{"ts": "NOW", "value": true}', "value: Input should be a valid number"),
+        ('{"ts": "NOW", "value": "21.5"}', "value: Input should be a valid number"),
+        ('{"ts": 1714564800, "value": 1}', "ts: Input should be a valid datetime"),
+        ('{"ts": 1714564800.5, "value": 1}', "ts: Input should be a valid datetime"),
     ],
 )
 async def test_bad_readings_get_a_clear_422_and_nothing_is_written(
@@ -171,6 +178,22 @@ async def test_bad_readings_get_a_clear_422_and_nothing_is_written(
     assert response.status_code == 422
     assert fragment in response.json()["detail"]
     assert await stored_values(primary_dsn, sensor) == []
+
+
+async def test_an_integer_value_is_a_number_and_is_stored(api: httpx.AsyncClient, primary_dsn: str) -> None:
+    sensor, key = await register(api)
+    response = await api.post(f"/v1/sensors/{sensor}/readings", json={"ts": now_iso(), "value": 21}, headers=key)
+    assert response.status_code == 201
+    assert await stored_values(primary_dsn, sensor) == [21.0]
+
+
+async def test_a_crafted_cursor_beyond_64_bits_is_a_400(api: httpx.AsyncClient) -> None:
+    sensor, _ = await register(api)
+    for reading_id in (2**63, 2**64 + 5, -(2**63) - 1):
+        crafted = base64.urlsafe_b64encode(f"r|2024-05-01T12:00:00+00:00|{reading_id}".encode()).decode()
+        response = await api.get(f"/v1/sensors/{sensor}/readings", params={"cursor": crafted}, headers=READER)
+        assert response.status_code == 400, (reading_id, response.text)
+        assert "next_cursor" in response.json()["detail"]
 
 
 async def test_one_bad_reading_rejects_the_whole_batch(api: httpx.AsyncClient, primary_dsn: str) -> None:
@@ -265,6 +288,29 @@ async def test_a_pool_busy_past_the_acquire_timeout_answers_503_naming_the_setti
         in response.json()["detail"]
     )
     assert after.status_code == 200
+
+
+@pytest.mark.parametrize("coalesce", [False, True])
+async def test_ingest_with_every_connection_busy_answers_503_with_retry_after(primary_dsn: str, coalesce: bool) -> None:
+    """The uncoalesced baseline at the default timeouts: pool exhaustion is a 503 to retry, never a 500."""
+    settings = make_settings(
+        primary_dsn, db_pool_size=2, db_connection_budget=2, db_acquire_timeout_seconds=0.2, ingest_coalesce=coalesce
+    )
+    async with app_seeing_500s(settings) as (app, client):
+        sensor, key = await register(client)
+        pool = app.state.runtime.db.primary
+        held = [await pool.acquire(), await pool.acquire()]
+        try:
+            body = {"ts": now_iso(), "value": 1.0}
+            responses = await asyncio.gather(
+                *(client.post(f"/v1/sensors/{sensor}/readings", json=body, headers=key) for _ in range(20))
+            )
+        finally:
+            for conn in held:
+                await pool.release(conn)
+    assert {r.status_code for r in responses} == {503}
+    assert all(r.headers["Retry-After"] == "1" for r in responses)
+    assert all("retry" in r.json()["detail"] for r in responses)
 
 
 async def test_request_metrics_are_keyed_by_route_template(primary_dsn: str) -> None:

@@ -6,7 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sensor_api.budget import BudgetError, plan_pools
-from sensor_api.routing import ReplicaSnapshot, choose_read_route, replica_lag_seconds
+from sensor_api.routing import (
+    ReplicaSnapshot,
+    choose_read_route,
+    lag_behind_primary,
+    lsn_number,
+    replica_lag_seconds,
+    unreplayed,
+)
 
 NOW = 1000.0
 CLOCK = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -110,3 +117,29 @@ def test_strong_consistency_always_reads_the_primary() -> None:
 
 def test_without_a_replica_reads_go_to_the_primary() -> None:
     assert route(None, configured=False) == ("primary", "no-replica-configured")
+
+
+def test_lag_against_the_primary_is_the_age_of_the_oldest_unreplayed_sample() -> None:
+    samples = [(990.0, 100), (995.0, 200), (999.0, 300)]
+    assert lag_behind_primary(samples, replayed=100, now=NOW) == 5.0  # 200 arrived at 995, not replayed
+    assert lag_behind_primary(samples, replayed=300, now=NOW) == 0.0
+    assert unreplayed(samples, replayed=100) == [(995.0, 200), (999.0, 300)]
+
+
+def test_kept_samples_are_bounded_without_understating_the_lag() -> None:
+    samples = [(float(t), t + 1) for t in range(10)]
+    kept = unreplayed(samples, replayed=0, keep=3)
+    assert len(kept) == 3 and kept[0] == (0.0, 1)
+    assert lag_behind_primary(kept, replayed=0, now=NOW) == NOW
+
+
+def test_lag_measured_against_the_primary_wins_over_the_replicas_own_view() -> None:
+    """A stalled receiver: nothing unapplied on the replica, yet 8 s behind the primary."""
+    stalled = snapshot(unapplied_bytes=0, primary_lag_seconds=8.0)
+    assert replica_lag_seconds(stalled) == 8.0
+    assert route(stalled) == ("primary", "replica-lag-above-bound")
+
+
+def test_lsn_text_becomes_its_position() -> None:
+    assert lsn_number("16/B374D848") == (0x16 << 32) + 0xB374D848
+    assert lsn_number("0/0") == 0

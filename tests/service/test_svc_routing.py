@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import uuid
 
 import httpx
@@ -100,3 +102,38 @@ async def test_a_replica_that_is_down_at_start_does_not_stop_the_service(primary
         sensor, _ = await register(client, f"s-{uuid.uuid4()}")
         status, source, reason = await read_source(client, sensor)
     assert (status, source, reason) == (200, "primary", "replica-unreachable")
+
+
+def _signal_wal_receiver(standby: LocalReplica, sig: signal.Signals) -> int:
+    pid = int(standby.sql("SELECT pid FROM pg_stat_wal_receiver"))
+    os.kill(pid, sig)
+    return pid
+
+
+async def test_a_stalled_wal_receiver_moves_reads_to_the_primary_within_the_bound(
+    primary_dsn: str, own_replica: LocalReplica, database: str
+) -> None:
+    """A network stall (the receiver stopped, its TCP connection intact) shows no receive/replay gap:
+    the lag is measured against the primary's WAL position, so reads leave the replica anyway."""
+    settings = make_settings(primary_dsn, own_replica.dsn(database), read_max_lag_seconds=1.0)
+    async with running_client(settings) as client:
+        sensor, key = await register(client)
+        await write_on_primary(client, sensor, key, 1.0)
+
+        async def source_is(target: str) -> bool:
+            await write_on_primary(client, sensor, key, float(uuid.uuid4().int % 1000))  # writes keep coming
+            return (await read_source(client, sensor))[1] == target
+
+        await poll_until(lambda: source_is("replica"), 15, "reads on the replica before the stall")
+        pid = _signal_wal_receiver(own_replica, signal.SIGSTOP)
+        try:
+            # bound 1 s + one poll (0.1 s) + the poll's own round trips: well within 4 s
+            await poll_until(lambda: source_is("primary"), 4, "reads moved to the primary during the stall")
+            status, source, reason = await read_source(client, sensor)
+            ready = (await client.get("/readyz")).json()
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        assert (status, source, reason) == (200, "primary", "replica-lag-above-bound")
+        assert ready["replica"]["lag_seconds"] > 1.0
+        assert ready["replica"]["receiver_status"] == "streaming"  # PostgreSQL itself has not noticed
+        await poll_until(lambda: source_is("replica"), 15, "reads back on the replica after the stall")

@@ -120,6 +120,24 @@ def ensure_replication_allowed(primary: Primary) -> bool:
     return True
 
 
+def password_rule(role: str) -> str:
+    return f"host all {role} 127.0.0.1/32 scram-sha-256"
+
+
+def ensure_password_login(primary: Primary, role: str) -> bool:
+    """Make `role` log in with a password over 127.0.0.1 (the local default is trust). pg_hba.conf is read
+    top-down, first match wins: the rule, for this role only, goes first; nothing else is changed.
+    Idempotent; True if the rule was added."""
+    hba = Path(primary.psql("SHOW hba_file"))
+    text = hba.read_text(encoding="utf-8")
+    rule = password_rule(role)
+    if rule in text.splitlines():
+        return False
+    hba.write_text(f"{rule}\n{text}", encoding="utf-8")
+    primary.psql("SELECT pg_reload_conf()")
+    return True
+
+
 @dataclass
 class LocalReplica:
     """A hot standby of `primary` in a temporary directory, streaming over TCP."""

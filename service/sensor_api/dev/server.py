@@ -15,14 +15,36 @@ from pathlib import Path
 
 from .localpg import LocalPgError, free_port
 
+SERVERS = ("uvicorn", "granian")
+
+
+def server_command(server: str, port: int, workers: int, header_timeout: float = 10.0) -> list[str]:
+    """The ASGI server's command line, as the image runs it (same app, same worker count, same header timeout)."""
+    app = "sensor_api.app:create_app"
+    if server == "uvicorn":
+        return [
+            *(sys.executable, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1", "--port", str(port)),
+            *("--workers", str(workers), "--no-access-log", "--backlog", "4096", "--timeout-graceful-shutdown", "20"),
+            *("--http", "sensor_api.httpproto:HeaderTimeoutProtocol"),
+        ]
+    if server == "granian":
+        return [
+            *(sys.executable, "-m", "granian", "--interface", "asgi", "--factory", app),
+            *("--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--backlog", "4096"),
+            *("--no-access-log", "--workers-kill-timeout", "20", "--log-level", "warning"),
+            *("--http", "1", "--http1-header-read-timeout", str(max(1, int(header_timeout * 1000)))),
+        ]
+    raise LocalPgError(f"unknown ASGI server {server!r}: choose one of {', '.join(SERVERS)}")
+
 
 @dataclass
 class LocalServer:
-    """`uvicorn sensor_api.app:create_app --factory` with `workers` processes and the given env."""
+    """The app under `server` (uvicorn or granian) with `workers` processes and the given env."""
 
     env: dict[str, str]
     workers: int = 4
     port: int = 0
+    server: str = "uvicorn"
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     log_path: Path | None = None
 
@@ -34,24 +56,8 @@ class LocalServer:
         self.port = self.port or free_port()
         handle, name = tempfile.mkstemp(prefix="sensor-api-", suffix=".log")
         self.log_path = Path(name)
-        cmd = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "sensor_api.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--workers",
-            str(self.workers),
-            "--no-access-log",
-            "--backlog",
-            "4096",
-            "--timeout-graceful-shutdown",
-            "20",
-        ]
+        header_timeout = float(self.env.get("HTTP_HEADER_TIMEOUT_SECONDS", "10"))
+        cmd = server_command(self.server, self.port, self.workers, header_timeout)
         # Readiness is read from each worker's "ready" log line: JSON logs at INFO or finer.
         env = {**os.environ, **self.env, "WEB_CONCURRENCY": str(self.workers), "LOG_JSON": "true"}
         if env.get("LOG_LEVEL", "INFO").upper() not in ("INFO", "DEBUG"):

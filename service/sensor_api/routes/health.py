@@ -64,4 +64,5 @@ def _replica_state(rt: Runtime) -> dict[str, Any]:
         "last_replay_at": snap.last_replay_at.isoformat() if snap.last_replay_at else None,
         "replay_paused": snap.replay_paused,
         "lag_seconds": replica_lag_seconds(snap) if snap.reachable else None,
+        "lag_measured_against": "primary-wal" if snap.primary_lag_seconds is not None else "replica-only",
     }

@@ -12,8 +12,8 @@ from pydantic import AwareDatetime
 from ..auth import KEY_HEADER, require_reader, require_writer
 from ..cursor import decode_reading_cursor, encode_reading_cursor
 from ..models import IngestAck, Reading, ReadingBatchIn, ReadingIn, ReadingPage, Summary
-from ..rawinput import body_doc, parse_body, path_uuid, uuid_path_doc
-from ..repository import fetch_readings, get_sensor, summarize
+from ..rawinput import body_doc, parse_body, parse_uuid, uuid_path_doc
+from ..repository import ReadingRow, fetch_readings, get_sensor, summarize
 from ..rules import check_batch_size, check_limit, check_reading_times, resolve_window, utc_stamps
 from ..runtime import API_KEY_SCHEME, PrincipalDep, Runtime, RuntimeDep, runtime_of
 from .sensors import ERRORS, Consistency, not_found, set_read_headers
@@ -23,13 +23,15 @@ Start = Annotated[AwareDatetime | None, Query(description="Inclusive, with a tim
 End = Annotated[AwareDatetime | None, Query(description="Exclusive, with a timezone; default now")]
 
 
-async def _ingest(request: Request, model: type[ReadingIn] | type[ReadingBatchIn]) -> Response:
-    """Authenticate, parse, check and queue; answer 201 once the readings are committed."""
-    rt = runtime_of(request)
-    who = await rt.auth.authenticate(request.headers.get(KEY_HEADER))
-    sensor_id = path_uuid(request, "sensor_id")
+async def prepare_ingest(
+    rt: Runtime, key: str | None, sensor_raw: str, raw: bytes, model: type[ReadingIn] | type[ReadingBatchIn]
+) -> list[ReadingRow]:
+    """Authenticate, parse and check: the rows to queue. No side effect, so a request that fails here can
+    be answered again from the start (see fastpath.py)."""
+    who = await rt.auth.authenticate(key)
+    sensor_id = parse_uuid(sensor_raw, "sensor_id")
     require_writer(who, sensor_id)
-    body = parse_body(model, await request.body())
+    body = parse_body(model, raw)
     if isinstance(body, ReadingBatchIn):
         check_batch_size(len(body.readings), rt.settings.ingest_batch_max)
         readings = body.readings
@@ -39,8 +41,20 @@ async def _ingest(request: Request, model: type[ReadingIn] | type[ReadingBatchIn
     stamps = utc_stamps([r.ts for r in readings])
     settings = rt.settings
     check_reading_times(stamps, datetime.now(UTC), settings.reading_max_future_seconds, settings.reading_max_age_days)
-    await rt.ingest.submit([(sensor_id, ts, r.value) for ts, r in zip(stamps, readings, strict=True)])
-    return Response(IngestAck(accepted=len(readings)).model_dump_json(), 201, media_type="application/json")
+    return [(sensor_id, ts, r.value) for ts, r in zip(stamps, readings, strict=True)]
+
+
+def ingest_ack(count: int) -> bytes:
+    return b'{"accepted":%d}' % count
+
+
+async def _ingest(request: Request, model: type[ReadingIn] | type[ReadingBatchIn]) -> Response:
+    """Authenticate, parse, check and queue; answer 201 once the readings are committed."""
+    rt = runtime_of(request)
+    raw = await request.body()
+    rows = await prepare_ingest(rt, request.headers.get(KEY_HEADER), request.path_params["sensor_id"], raw, model)
+    await rt.ingest.submit(rows)
+    return Response(ingest_ack(len(rows)), 201, media_type="application/json")
 
 
 def _ingest_doc(model: type[ReadingIn] | type[ReadingBatchIn]) -> dict[str, Any]:
