@@ -1,0 +1,64 @@
+"""The FastAPI application: routes, and each refusal mapped to its status with the reason."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyValidationError
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from autopilot.errors import AutopilotError, ObservationError
+from autopilot.observability import logger
+from autopilot.operations.ops_errors import OpsConflictError, OpsNotFoundError, OpsRefusedError
+from autopilot.ops_api import routes_read, routes_write
+from autopilot.ops_api.context import caller_arn
+
+STATUS = {OpsNotFoundError: 404, OpsConflictError: 409, OpsRefusedError: 422, ObservationError: 503}
+
+
+def _error(request: Request, status: int, detail: object) -> JSONResponse:
+    event = request.scope.get("aws.event") or {}
+    logger.info(
+        "ops request refused",
+        extra={"path": request.url.path, "status": status, "caller": caller_arn(event), "detail": detail},
+    )
+    return JSONResponse(status_code=status, content={"detail": detail})
+
+
+async def _autopilot_error(request: Request, exc: Exception) -> JSONResponse:
+    status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
+    return _error(request, status, str(exc))
+
+
+async def _token_reused(request: Request, exc: Exception) -> JSONResponse:
+    detail = "client_token was already used with another request; use a new token. Nothing was changed."
+    return _error(request, 409, detail)
+
+
+async def _invalid(request: Request, exc: Exception) -> JSONResponse:
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    reasons = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in errors]
+    return _error(request, 422, reasons or [str(exc)])
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="Sensor Autopilot ops API",
+        version="1.0.0",
+        description="What the stack's owner does by hand, done safely and on the record. IAM auth (SigV4).",
+    )
+    app.include_router(routes_read.router)
+    app.include_router(routes_write.router)
+    app.add_exception_handler(AutopilotError, _autopilot_error)
+    app.add_exception_handler(IdempotencyValidationError, _token_reused)
+    app.add_exception_handler(RequestValidationError, _invalid)
+
+    @app.middleware("http")
+    async def identify(request: Request, call_next):  # type: ignore[no-untyped-def]
+        event = request.scope.get("aws.event") or {}
+        logger.info(
+            "ops request", extra={"method": request.method, "path": request.url.path, "caller": caller_arn(event)}
+        )
+        return await call_next(request)
+
+    return app
