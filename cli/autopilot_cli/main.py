@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from autopilot.errors import AutopilotError
 
-from autopilot_cli import output
+from autopilot_cli import ops_commands, output
 from autopilot_cli.embedded import session
 from autopilot_cli.embedded.actuator import reconcile_capacity
 from autopilot_cli.embedded.alarm_mirror import mirror_alarm_state
@@ -93,37 +93,10 @@ def run(
     output.emit_json(result)
     if result["status"] == "WAITING_FOR_APPROVAL":
         output.errors.print(
-            f"approval requested: autopilot approve {result['task_token'][:16]}... --by YOU", soft_wrap=True
+            f"approval requested: autopilot approve {result['approval_id']} (or autopilot reject ...)", soft_wrap=True
         )
     elif result["status"] != "SUCCEEDED":
         raise typer.Exit(code=1)
-
-
-@app.command()
-def approve(
-    task_token: Annotated[str, typer.Argument(help="The task token from the approval message")],
-    by: Annotated[str, typer.Option(help="Who answers (kept in the audit trail)")],
-    reject: Annotated[bool, typer.Option("--reject", help="Reject instead of approving")] = False,
-    comment: Annotated[str, typer.Option(help="Why")] = "",
-    aws: AwsFlag = False,
-) -> None:
-    """Answer an approval request of the workflow (SendTaskSuccess with approved true or false)."""
-    from autopilot_cli.embedded.workflow import WorkflowError
-    from autopilot_cli.workflow_commands import approve as answer
-
-    try:
-        if aws:
-            result = answer(task_token, not reject, by, os.environ.get("AWS_REGION", "us-east-2"), comment)
-        else:
-            with session.embedded_aws() as handle:
-                result = answer(task_token, not reject, by, handle.region, comment)
-    except (WorkflowError, session.EmbeddedError) as exc:
-        output.fail(str(exc))
-        raise typer.Exit(code=1) from exc
-    except Exception as exc:  # botocore's TaskDoesNotExist / InvalidToken / TaskTimedOut
-        output.fail(f"the approval could not be answered: {exc}. Check the token; it may have expired.")
-        raise typer.Exit(code=1) from exc
-    output.emit_json(result)
 
 
 @app.command()
@@ -169,6 +142,14 @@ def demo() -> None:
     from autopilot_cli.demo import run_demo
 
     run_demo()
+
+
+# the ops API's operations (cli/autopilot_cli/ops_commands.py)
+app.command()(ops_commands.scale)
+app.command()(ops_commands.approvals)
+app.command()(ops_commands.approve)
+app.command()(ops_commands.reject)
+app.command()(ops_commands.actions)
 
 
 @embedded_app.command("start")

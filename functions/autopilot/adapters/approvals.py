@@ -72,6 +72,15 @@ class ApprovalStore:
         except self._table.meta.client.exceptions.ConditionalCheckFailedException as exc:
             raise ApprovalConflictError(f"approval {approval_id} is not pending") from exc
 
+    def mark(self, approval_id: str, status: ApprovalStatus) -> None:
+        """Correct the status after the fact (the workflow had stopped waiting)."""
+        self._table.update_item(
+            Key=_key(approval_id),
+            UpdateExpression="SET #s = :s",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":s": status},
+        )
+
 
 def _approval(item: dict[str, Any]) -> PendingApproval:
     plain = _from_item(item)

@@ -87,3 +87,9 @@ class ApprovalResult(BaseModel):
 class ActionsPage(BaseModel):
     items: list[dict[str, Any]]
     next_cursor: str | None = None
+
+
+class ErrorBody(BaseModel):
+    """Why a request was refused: one sentence, or one per invalid field."""
+
+    detail: str | list[str]

@@ -8,6 +8,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
+from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from autopilot.adapters.approvals import ApprovalConflictError, ApprovalStore
@@ -23,6 +24,7 @@ from autopilot.operations.ops_errors import OpsConflictError, OpsNotFoundError
 from autopilot.settings.ops import OpsSettings
 
 FUNCTION = "ops-approvals"
+GONE = {"TaskTimedOut", "TaskDoesNotExist", "InvalidToken"}
 HOW_TO_ANSWER = (
     "autopilot approve {id} (or autopilot reject {id}), or POST /approvals/{id} on the ops API with "
     '{{"decision": "approve"|"reject"}}; no answer before it expires means not approved'
@@ -122,7 +124,16 @@ def _carry_out(
     settings: OpsSettings,
 ) -> dict[str, Any]:
     if token is not None:
-        send_task_success(token, {"approved": approved, "by": caller.arn, "comment": reply.comment})
+        try:
+            send_task_success(token, {"approved": approved, "by": caller.arn, "comment": reply.comment})
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") not in GONE:
+                raise
+            ApprovalStore(settings.state_table_name).mark(approval.approval_id, "expired")
+            raise OpsConflictError(
+                f"the workflow no longer waits for approval {approval.approval_id} (it timed out or ended); "
+                "nothing was applied"
+            ) from exc
         return {"workflow": approval.execution, "answered": True}
     if approved and approval.kind == "db_instance_class":
         return apply_class_change(approval, settings)

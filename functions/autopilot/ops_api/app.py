@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyValidationError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from autopilot.errors import AutopilotError, ObservationError
+from autopilot.models.ops import ErrorBody
 from autopilot.observability import logger
 from autopilot.operations.ops_errors import OpsConflictError, OpsNotFoundError, OpsRefusedError
 from autopilot.ops_api import routes_read, routes_write
 from autopilot.ops_api.context import caller_arn
 
+REFUSALS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorBody, "description": text}
+    for code, text in (
+        (400, "the request context lacks the request time"),
+        (403, "no IAM caller: the request did not come through API Gateway with SigV4"),
+        (404, "no such approval"),
+        (409, "conflicts with the current state: already answered, expired, client token reused"),
+        (422, "invalid or not allowed, with the reason per field"),
+        (503, "a resource could not be observed; nothing was changed"),
+    )
+}
 STATUS = {OpsNotFoundError: 404, OpsConflictError: 409, OpsRefusedError: 422, ObservationError: 503}
 
 
@@ -47,8 +61,8 @@ def create_app() -> FastAPI:
         version="1.0.0",
         description="What the stack's owner does by hand, done safely and on the record. IAM auth (SigV4).",
     )
-    app.include_router(routes_read.router)
-    app.include_router(routes_write.router)
+    app.include_router(routes_read.router, responses=REFUSALS)
+    app.include_router(routes_write.router, responses=REFUSALS)
     app.add_exception_handler(AutopilotError, _autopilot_error)
     app.add_exception_handler(IdempotencyValidationError, _token_reused)
     app.add_exception_handler(RequestValidationError, _invalid)

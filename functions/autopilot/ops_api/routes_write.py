@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path
 
 from autopilot.models.ops import ApprovalAnswer, ApprovalResult, InstanceClassRequest, PendingApproval, ScaleRequest
+from autopilot.models.scaling import ScalingDecision
 from autopilot.operations.ops_approvals import answer
 from autopilot.operations.ops_database import propose_class_change
 from autopilot.operations.ops_scale import request_floor
@@ -16,7 +17,11 @@ router = APIRouter()
 Ctx = Annotated[OpsContext, Depends(ops_context)]
 
 
-@router.post("/scale", summary="Lease a floor of N tasks for a while (never a bare desired count)")
+@router.post(
+    "/scale",
+    summary="Lease a floor of N tasks for a while (never a bare desired count)",
+    response_model=ScalingDecision,
+)
 def scale(body: ScaleRequest, ctx: Ctx) -> dict[str, Any]:
     return request_floor(body, ctx.caller, ctx.now, ctx.settings)
 
