@@ -116,7 +116,7 @@ def _approval_episode(stack: EmbeddedStack, workflow: DeployedWorkflow) -> None:
     summary = request.message.get("approval_request", {}).get("summary", "")
     console.print(
         Panel(
-            f"{summary}\n→ approved by sre-on-call (autopilot approve <token>)",
+            f"{summary}\n→ approved by sre-on-call (autopilot approve {request.approval_id})",
             title="16:00 still in alarm at MaxCapacity: approval requested",
             expand=True,
         )

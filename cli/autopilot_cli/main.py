@@ -152,6 +152,14 @@ app.command()(ops_commands.reject)
 app.command()(ops_commands.actions)
 
 
+@app.command()
+def openapi() -> None:
+    """Print the ops API's OpenAPI document (docs/ops-api.openapi.json is this output)."""
+    from autopilot.ops_api.app import create_app
+
+    output.emit_json(create_app().openapi())
+
+
 @embedded_app.command("start")
 def embedded_start() -> None:
     """Start the embedded AWS in the background and seed the scaling guide's stack."""
