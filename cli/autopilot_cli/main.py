@@ -10,6 +10,7 @@ import typer
 from autopilot.errors import AutopilotError
 
 from autopilot_cli import ops_commands, output
+from autopilot_cli.doctor import command as doctor_command
 from autopilot_cli.embedded import session
 from autopilot_cli.embedded.actuator import reconcile_capacity
 from autopilot_cli.embedded.alarm_mirror import mirror_alarm_state
@@ -150,6 +151,7 @@ app.command()(ops_commands.approvals)
 app.command()(ops_commands.approve)
 app.command()(ops_commands.reject)
 app.command()(ops_commands.actions)
+app.command()(doctor_command.doctor)
 
 
 @app.command()

@@ -101,7 +101,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output")
 NowOpt = Annotated[str | None, typer.Option(help="Decision time (ISO 8601) instead of now")]
 
 
-def _run(work: Callable[[OpsSettings, Caller], Any], aws: bool, stack_name: str) -> Any:
+def run_operation(work: Callable[[OpsSettings, Caller], Any], aws: bool, stack_name: str) -> Any:
     try:
         with ops_environment(aws, stack_name) as (settings, caller):
             return quietly(lambda: work(settings, caller))
@@ -145,7 +145,7 @@ def scale(
         reason=reason,
         client_token=client_token or new_client_token(),
     )
-    result = _run(lambda s, c: request_floor(request, c, at, s), aws, stack_name)
+    result = run_operation(lambda s, c: request_floor(request, c, at, s), aws, stack_name)
     if json_output:
         output.emit_json(result)
     else:
@@ -163,7 +163,7 @@ def approvals(
 ) -> None:
     """Pending approvals: what each would do, what it costs, when it expires."""
     at = decision_time(now)
-    found = _run(lambda s, c: list_approvals(s, at, include_answered), aws, stack_name)
+    found = run_operation(lambda s, c: list_approvals(s, at, include_answered), aws, stack_name)
     rows = [a.model_dump(mode="json") for a in found]
     if json_output:
         output.emit_json(rows)
@@ -176,7 +176,7 @@ def _answer(
 ) -> None:
     reply = _validated(ApprovalAnswer, decision=decision, comment=comment)
     at = decision_time(now)
-    result = _run(lambda s, c: answer(approval_id, reply, c, at, s), aws, stack)
+    result = run_operation(lambda s, c: answer(approval_id, reply, c, at, s), aws, stack)
     if json_output:
         output.emit_json(result.model_dump(mode="json"))
     else:
@@ -216,7 +216,7 @@ def actions(
     stack_name: StackOpt = "sensor-autopilot",
 ) -> None:
     """The decision log, newest first."""
-    page = _run(lambda s, c: list_actions(s, resource, limit, cursor), aws, stack_name)
+    page = run_operation(lambda s, c: list_actions(s, resource, limit, cursor), aws, stack_name)
     if json_output:
         output.emit_json(page.model_dump(mode="json"))
     else:

@@ -12,6 +12,7 @@ import signal
 import threading
 from pathlib import Path
 
+from autopilot_cli.embedded import scaling_activities
 from autopilot_cli.embedded.actuator import actuator_hook
 from autopilot_cli.embedded.lambda_router import LambdaRouter
 from autopilot_cli.embedded.seed_stack import REGION, seed_stack
@@ -31,6 +32,7 @@ def serve(port: int, state_file: Path) -> None:
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     env = {**client_environment(port, REGION), "POWERTOOLS_METRICS_DISABLED": "true"}
     with running_server(port) as bound, patched_environ(env):
+        scaling_activities.install()
         stack = seed_stack(REGION)
         router = LambdaRouter(stack.resolver)
         router.before_invoke(actuator_hook(stack.resource_id, REGION))

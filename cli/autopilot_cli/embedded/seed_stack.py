@@ -125,7 +125,12 @@ def _ecs(resolver: Resolver, subnets: list[str], sg: str, tg: str) -> None:
                 "image": "public.ecr.aws/docker/library/python:3.13-slim",
                 "essential": True,
                 "portMappings": [{"containerPort": 8000}],
-                "environment": [{"name": "WEB_CONCURRENCY", "value": _param(resolver, "WorkersPerTask", "4")}],
+                "environment": [
+                    {"name": "WEB_CONCURRENCY", "value": _param(resolver, "WorkersPerTask", "4")},
+                    {"name": "DB_CONNECTION_BUDGET", "value": _param(resolver, "DbConnectionBudget", "300")},
+                    {"name": "MAX_TASKS", "value": _param(resolver, "CapacityCeiling", "30")},
+                    {"name": "READ_MAX_LAG_SECONDS", "value": _param(resolver, "ReadMaxLagSeconds", "5")},
+                ],
             }
         ],
     )["taskDefinition"]["taskDefinitionArn"]
@@ -139,6 +144,16 @@ def _ecs(resolver: Resolver, subnets: list[str], sg: str, tg: str) -> None:
         networkConfiguration={"awsvpcConfiguration": {"subnets": subnets, "securityGroups": [sg]}},
         loadBalancers=[{"targetGroupArn": tg, "containerName": "sensor-api", "containerPort": 8000}],
         deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": True}},
+    )
+    boto3.client("elbv2", region_name=region).modify_target_group_attributes(
+        TargetGroupArn=tg,
+        Attributes=[
+            {"Key": "stickiness.enabled", "Value": _param(resolver, "StickySessions", "true")},
+            {
+                "Key": "deregistration_delay.timeout_seconds",
+                "Value": _param(resolver, "DeregistrationDelaySeconds", "30"),
+            },
+        ],
     )
     # moto starts a service with 0 running tasks; an update sets running = desired, as a settled service is.
     ecs.update_service(cluster=CLUSTER, service=SERVICE, desiredCount=baseline)
