@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from autopilot.errors import AutopilotError
 
-from autopilot_cli import ops_commands, output
+from autopilot_cli import dashboard, ops_commands, output
 from autopilot_cli.doctor import command as doctor_command
 from autopilot_cli.embedded import session
 from autopilot_cli.embedded.actuator import reconcile_capacity
@@ -152,6 +152,7 @@ app.command()(ops_commands.approve)
 app.command()(ops_commands.reject)
 app.command()(ops_commands.actions)
 app.command()(doctor_command.doctor)
+app.command()(dashboard.dashboard)
 
 
 @app.command()

@@ -1,5 +1,6 @@
-"""``autopilot doctor`` against the embedded AWS daemon: all OK as the README configures the stack; the scaling
-guide's pools (100 connections per task x 20 tasks) FAIL the connection budget with the numbers and the fix."""
+"""``autopilot doctor`` and ``autopilot dashboard --once`` against the embedded AWS daemon: the doctor is all OK
+as the README configures the stack, and the scaling guide's pools (100 connections per task x 20 tasks) FAIL the
+connection budget with the numbers and the fix."""
 
 from __future__ import annotations
 
@@ -41,3 +42,15 @@ def test_doctor_is_all_ok_on_the_readme_stack_then_fails_the_guides_pools(embedd
     assert "100 connections per task (4 workers x 25): 2,000 at MaxCapacity 20" in budget["evidence"]
     assert "DB_CONNECTION_BUDGET=315" in budget["fix"]
     assert [name for name, r in results.items() if r["status"] != "OK"] == ["connection-budget"]
+
+
+def test_dashboard_once_draws_one_frame_of_the_embedded_stack(embedded: None) -> None:
+    drawn = CliRunner().invoke(app, ["dashboard", "--once"])
+    assert drawn.exit_code == 0, drawn.stdout + drawn.stderr
+    assert "sensor-app-cluster / sensor-app-service" in drawn.stdout and "running / desired" in drawn.stdout
+    assert "cost now" in drawn.stdout and "Last actions" in drawn.stdout
+
+
+def test_dashboard_refuses_a_frame_count_of_zero(embedded: None) -> None:
+    refused = CliRunner().invoke(app, ["dashboard", "--frames", "0"])
+    assert refused.exit_code == 2 and "frames" in refused.stderr

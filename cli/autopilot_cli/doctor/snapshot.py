@@ -26,7 +26,7 @@ def _latest(points: list[Datapoint]) -> float | None:
     return max(points, key=lambda p: p.at).value if points else None
 
 
-def _task_environment(settings: OpsSettings) -> tuple[dict[str, str], str | None]:
+def task_environment(settings: OpsSettings) -> tuple[dict[str, str], str | None]:
     ecs = client("ecs")
     service = ecs.describe_services(cluster=settings.cluster_name, services=[settings.service_name])["services"][0]
     definition = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
@@ -141,7 +141,7 @@ def _primary_cpu(instance_id: str, now: datetime) -> float | None:
 
 
 def collect(settings: OpsSettings, stack_name: str, now: datetime) -> DoctorSnapshot:
-    env, target_group = _task_environment(settings)
+    env, target_group = task_environment(settings)
     suspended, role, cpu_target = _scaling(settings.scalable_resource_id)
     activities, activities_error = _activities(settings.scalable_resource_id)
     rds = RdsAdapter()
