@@ -14,7 +14,8 @@ def render_approvals(rows: list[dict[str, Any]]) -> Table | Text:
     if not rows:
         return Text("no pending approvals")
     table = Table(title="Approvals (answer with: autopilot approve ID / autopilot reject ID)")
-    for column in ("id", "status", "what", "cost", "expires", "requested by"):
+    table.add_column("id", no_wrap=True, min_width=12)  # copied into autopilot approve ID
+    for column in ("status", "what", "cost", "expires", "requested by"):
         table.add_column(column, overflow="fold")
     for row in rows:
         cost = row["cost_impact"]["summary"]
