@@ -28,35 +28,33 @@ def _alarms_in_alarm() -> list[dict[str, Any]]:
     return found
 
 
-def _db_hourly(book: PriceBook, instance: InstanceSnapshot | None) -> float:
-    if instance is None:
-        return 0.0
+def _db_hourly(book: PriceBook, instance: InstanceSnapshot) -> float:
     rate = book.rds_hour(instance.engine or "postgres", instance.instance_class)
     factor = book.multi_az_factor.value if instance.multi_az else 1.0
     return rate.value * factor if rate is not None else 0.0
 
 
-def _database(settings: OpsSettings, now: datetime) -> dict[str, Any]:
+def _database(settings: OpsSettings, now: datetime) -> tuple[dict[str, Any], list[InstanceSnapshot]]:
     rds = RdsAdapter()
     primary = rds.describe_instance(settings.primary_db_instance_id)
     replica = rds.describe_instance(settings.replica_db_instance_id)
     _conns, lag = RdsMetrics().pair_window(primary.instance_id, replica.instance_id, now - LAG_WINDOW, now)
     latest = max(lag, key=lambda p: p.at) if lag else None
-    return {
+    view = {
         "primary": primary.model_dump(mode="json", include={"instance_id", "status", "instance_class", "multi_az"}),
         "replica": replica.model_dump(mode="json", include={"instance_id", "status", "instance_class"}),
         "replica_lag_seconds": latest.value if latest else None,
         "replica_lag_at": latest.at.isoformat() if latest else None,
-        "_instances": [primary, replica],
     }
+    return view, [primary, replica]
 
 
 def collect_status(settings: OpsSettings, now: datetime) -> dict[str, Any]:
     seen = observe_service(settings, StateTable(settings.state_table_name))
-    database = _database(settings, now)
+    database, instances = _database(settings, now)
     book = price_book(settings.aws_region)
     tasks_hourly = seen.service.running * seen.task_hourly_usd
-    db_hourly = sum(_db_hourly(book, i) for i in database.pop("_instances"))
+    db_hourly = sum(_db_hourly(book, i) for i in instances)
     hourly = tasks_hourly + db_hourly
     return {
         "at": now.isoformat(),

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyValidationError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from autopilot.errors import AutopilotError, ObservationError
 from autopilot.models.ops import ErrorBody
@@ -68,7 +69,7 @@ def create_app() -> FastAPI:
     app.add_exception_handler(RequestValidationError, _invalid)
 
     @app.middleware("http")
-    async def identify(request: Request, call_next):  # type: ignore[no-untyped-def]
+    async def identify(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         event = request.scope.get("aws.event") or {}
         logger.info(
             "ops request", extra={"method": request.method, "path": request.url.path, "caller": caller_arn(event)}
