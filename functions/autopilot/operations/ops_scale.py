@@ -69,7 +69,9 @@ def _mark_replayed(response: Any, idempotent_data: DataRecord) -> Any:
     return response
 
 
-def request_floor(request: ScaleRequest, caller: Caller, now: datetime, settings: OpsSettings) -> dict[str, Any]:
+def request_floor(
+    request: ScaleRequest, caller: Caller, now: datetime, settings: OpsSettings, context: Any = None
+) -> dict[str, Any]:
     """The same client token with the same request answers the first result; with another request it raises
     Powertools' IdempotencyValidationError (the caller reports a conflict)."""
     persistence = DynamoDBPersistenceLayer(
@@ -86,6 +88,8 @@ def request_floor(request: ScaleRequest, caller: Caller, now: datetime, settings
         expires_after_seconds=int(TOKEN_RETENTION.total_seconds()),
         response_hook=_mark_replayed,
     )
+    if context is not None:
+        config.register_lambda_context(context)
 
     @idempotent_function(  # type: ignore[untyped-decorator]
         data_keyword_argument="key", persistence_store=persistence, config=config

@@ -21,6 +21,7 @@ class OpsContext:
     caller: Caller
     now: datetime
     settings: OpsSettings
+    lambda_context: Any = None  # Lambda's context (Mangum's ``aws.context``): idempotency reads the time left
 
 
 def caller_arn(event: dict[str, Any]) -> str | None:
@@ -49,4 +50,6 @@ def ops_context(request: Request) -> OpsContext:
     now = request_time(event)
     if now is None:
         raise HTTPException(status_code=400, detail="no request time in the request context (requestTimeEpoch)")
-    return OpsContext(caller=Caller(arn=arn), now=now, settings=get_ops_settings())
+    return OpsContext(
+        caller=Caller(arn=arn), now=now, settings=get_ops_settings(), lambda_context=request.scope.get("aws.context")
+    )

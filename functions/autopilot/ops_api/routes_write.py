@@ -23,7 +23,7 @@ Ctx = Annotated[OpsContext, Depends(ops_context)]
     response_model=ScalingDecision,
 )
 def scale(body: ScaleRequest, ctx: Ctx) -> dict[str, Any]:
-    return request_floor(body, ctx.caller, ctx.now, ctx.settings)
+    return request_floor(body, ctx.caller, ctx.now, ctx.settings, ctx.lambda_context)
 
 
 @router.post(
