@@ -20,7 +20,7 @@ POLL_SECONDS = 0.1
 
 
 def run_until_settled(workflow: DeployedWorkflow, payload: dict[str, Any], timeout: float) -> dict[str, Any]:
-    """Start an execution; return when it ends or when it waits for an approval (with the task token)."""
+    """Start an execution; return when it ends or when it waits for an approval (with the approval id)."""
     arn = start(workflow, payload)
     sfn = boto3.client("stepfunctions", region_name=workflow.region)
     deadline = time.monotonic() + timeout
