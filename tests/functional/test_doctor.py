@@ -173,3 +173,23 @@ def test_a_smaller_replica_fails_parity(ops: Stack) -> None:
     )
     check = results()["replica-parity"]
     assert check.status == "FAIL" and "db.t3.small" in check.evidence
+
+
+def test_a_custom_scaling_role_warns(ops: Stack) -> None:
+    aas = boto3.client("application-autoscaling", region_name=ops.region)
+    key = {"ServiceNamespace": "ecs", "ResourceId": ops.resource_id, "ScalableDimension": "ecs:service:DesiredCount"}
+    aas.deregister_scalable_target(**key)  # the role of a registered target is set when it is registered
+    aas.register_scalable_target(
+        **key, MinCapacity=3, MaxCapacity=20, RoleARN="arn:aws:iam::123456789012:role/hand-made-scaling"
+    )
+    check = results()["scaling-role"]
+    assert check.status == "WARN" and "hand-made-scaling" in check.evidence
+
+
+def test_a_slow_scaling_alarm_warns(ops: Stack) -> None:
+    cw = boto3.client("cloudwatch", region_name=ops.region)
+    [alarm] = cw.describe_alarms(AlarmNames=["sensor-autopilot-cpu-emergency"])["MetricAlarms"]
+    keep = ("AlarmName", "Namespace", "MetricName", "Dimensions", "Statistic", "Threshold", "ComparisonOperator")
+    cw.put_metric_alarm(**{k: alarm[k] for k in keep}, Period=300, EvaluationPeriods=3, DatapointsToAlarm=3)
+    check = results()["metric-resolution"]
+    assert check.status == "WARN" and "300 s period x 3 = 900 s" in check.evidence
