@@ -98,6 +98,10 @@ def test_bad_scale_requests_are_422_with_the_field_and_change_nothing(
     status, body = call(event("POST", "/scale", SCALE | change), lambda_context)
     assert status == 422 and any(field in reason for reason in body["detail"])
     assert target(stack)["MinCapacity"] == 3 and table_items(stack, "LEASE#") == []
+    [refused] = table_items(stack, "AUDIT#ops-api")
+    assert (
+        refused["action"] == "refused_request" and refused["inputs"]["caller"] == CALLER and field in refused["reason"]
+    )
 
 
 def test_a_floor_above_the_maximum_is_refused_with_the_reason(

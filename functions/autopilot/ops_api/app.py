@@ -10,12 +10,15 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
+from autopilot.adapters.state_table import StateTable
+from autopilot.audit import record_decision
 from autopilot.errors import AutopilotError, ObservationError
 from autopilot.models.ops import ErrorBody
 from autopilot.observability import logger
 from autopilot.operations.ops_errors import OpsConflictError, OpsNotFoundError, OpsRefusedError
 from autopilot.ops_api import routes_read, routes_write
-from autopilot.ops_api.context import caller_arn
+from autopilot.ops_api.context import caller_arn, request_time
+from autopilot.settings.ops import get_ops_settings
 
 REFUSALS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody, "description": text}
@@ -28,7 +31,26 @@ REFUSALS: dict[int | str, dict[str, Any]] = {
         (503, "a resource could not be observed; nothing was changed"),
     )
 }
+REQUEST_LOG = "ops-api"  # GET /actions?resource=ops-api lists the refused requests
 STATUS = {OpsNotFoundError: 404, OpsConflictError: 409, OpsRefusedError: 422, ObservationError: 503}
+
+
+def _record_refusal(request: Request, status: int, detail: object) -> None:
+    """A refused request for a change goes into the decision log (resource ``ops-api``) with its caller."""
+    event = request.scope.get("aws.event") or {}
+    caller, at = caller_arn(event), request_time(event)
+    if request.method != "POST" or caller is None or at is None:
+        return
+    record_decision(
+        StateTable(get_ops_settings().state_table_name),
+        function="ops-api",
+        resource_id=REQUEST_LOG,
+        at=at,
+        action="refused_request",
+        taken=False,
+        reason=f"POST {request.url.path} from {caller} refused ({status}): {detail}",
+        inputs={"caller": caller, "path": request.url.path, "status": status},
+    )
 
 
 def _error(request: Request, status: int, detail: object) -> JSONResponse:
@@ -37,6 +59,7 @@ def _error(request: Request, status: int, detail: object) -> JSONResponse:
         "ops request refused",
         extra={"path": request.url.path, "status": status, "caller": caller_arn(event), "detail": detail},
     )
+    _record_refusal(request, status, detail)
     return JSONResponse(status_code=status, content={"detail": detail})
 
 
