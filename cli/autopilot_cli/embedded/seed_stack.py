@@ -7,11 +7,15 @@ properties, so the embedded stack and the template cannot drift apart.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import boto3
 
 from autopilot_cli.embedded.template_resources import bind_workload, create_alarms, create_autoscaling
 from autopilot_cli.template_model import Resolver, load_template
+
+if TYPE_CHECKING:  # the stubs are a development dependency
+    from mypy_boto3_ecs.type_defs import KeyValuePairTypeDef
 
 STACK_NAME = "sensor-autopilot"
 ACCOUNT = "123456789012"
@@ -106,6 +110,29 @@ def _load_balancer(region: str, vpc: str, subnets: list[str], sg: str) -> tuple[
     return lb_arn, tg
 
 
+def _container_environment(resolver: Resolver) -> list[KeyValuePairTypeDef]:
+    """The pool settings the template gives the sensor API's container (the doctor reads them)."""
+    values = {
+        "WEB_CONCURRENCY": _param(resolver, "WorkersPerTask", "4"),
+        "DB_CONNECTION_BUDGET": _param(resolver, "DbConnectionBudget", "300"),
+        "MAX_TASKS": _param(resolver, "CapacityCeiling", "30"),
+        "READ_MAX_LAG_SECONDS": _param(resolver, "ReadMaxLagSeconds", "5"),
+    }
+    return [{"name": name, "value": value} for name, value in values.items()]
+
+
+def _target_group_attributes(resolver: Resolver, tg: str) -> None:
+    """Stickiness and connection draining as the template's target group has them."""
+    delay = _param(resolver, "DeregistrationDelaySeconds", "30")
+    boto3.client("elbv2", region_name=resolver.region).modify_target_group_attributes(
+        TargetGroupArn=tg,
+        Attributes=[
+            {"Key": "stickiness.enabled", "Value": _param(resolver, "StickySessions", "true")},
+            {"Key": "deregistration_delay.timeout_seconds", "Value": delay},
+        ],
+    )
+
+
 def _ecs(resolver: Resolver, subnets: list[str], sg: str, tg: str) -> None:
     region = resolver.region
     ecs = boto3.client("ecs", region_name=region)
@@ -125,12 +152,7 @@ def _ecs(resolver: Resolver, subnets: list[str], sg: str, tg: str) -> None:
                 "image": "public.ecr.aws/docker/library/python:3.13-slim",
                 "essential": True,
                 "portMappings": [{"containerPort": 8000}],
-                "environment": [
-                    {"name": "WEB_CONCURRENCY", "value": _param(resolver, "WorkersPerTask", "4")},
-                    {"name": "DB_CONNECTION_BUDGET", "value": _param(resolver, "DbConnectionBudget", "300")},
-                    {"name": "MAX_TASKS", "value": _param(resolver, "CapacityCeiling", "30")},
-                    {"name": "READ_MAX_LAG_SECONDS", "value": _param(resolver, "ReadMaxLagSeconds", "5")},
-                ],
+                "environment": _container_environment(resolver),
             }
         ],
     )["taskDefinition"]["taskDefinitionArn"]
@@ -145,16 +167,7 @@ def _ecs(resolver: Resolver, subnets: list[str], sg: str, tg: str) -> None:
         loadBalancers=[{"targetGroupArn": tg, "containerName": "sensor-api", "containerPort": 8000}],
         deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": True}},
     )
-    boto3.client("elbv2", region_name=region).modify_target_group_attributes(
-        TargetGroupArn=tg,
-        Attributes=[
-            {"Key": "stickiness.enabled", "Value": _param(resolver, "StickySessions", "true")},
-            {
-                "Key": "deregistration_delay.timeout_seconds",
-                "Value": _param(resolver, "DeregistrationDelaySeconds", "30"),
-            },
-        ],
-    )
+    _target_group_attributes(resolver, tg)
     # moto starts a service with 0 running tasks; an update sets running = desired, as a settled service is.
     ecs.update_service(cluster=CLUSTER, service=SERVICE, desiredCount=baseline)
 

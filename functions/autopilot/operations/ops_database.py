@@ -52,15 +52,8 @@ def propose_class_change(
         expires_at=now + timedelta(seconds=settings.approval_timeout_seconds),
     )
     ApprovalStore(settings.state_table_name).put(approval)
-    _record(
-        table,
-        settings,
-        now,
-        "propose_db_class",
-        False,
-        f"approval {approval.approval_id} requested by {caller.arn}: {request.reason}",
-        request,
-    )
+    asked = f"approval {approval.approval_id} requested by {caller.arn}: {request.reason}"
+    _record(table, settings, now, "propose_db_class", False, asked, request)
     return approval
 
 
