@@ -30,7 +30,6 @@ from autopilot_cli.embedded.session import state_dir
 from autopilot_cli.embedded.workflow import (
     DeployedWorkflow,
     ExecutionResult,
-    answer_approval,
     deploy_workflow,
     envelope,
     start,
@@ -120,11 +119,27 @@ def _approval_episode(stack: EmbeddedStack, workflow: DeployedWorkflow) -> None:
         approval_panel(
             "16:00 still in alarm at MaxCapacity: approval requested",
             summary,
-            "approved by sre-on-call (autopilot approve <token>)",
+            f"approved by sre-on-call (autopilot approve {request.approval_id})",
         )
     )
-    answer_approval(request.task_token, approved=True, by="sre-on-call", region=workflow.region)
+    _approve_by_id(stack, request.approval_id, datetime.fromisoformat(alarm["time"].replace("Z", "+00:00")))
     _show(stack, "16:00 approved", wait_for(arn, workflow.region, timeout=120))
+
+
+def _approve_by_id(stack: EmbeddedStack, approval_id: str | None, now: datetime) -> None:
+    """What ``autopilot approve ID`` does: the ops operation answers; the task token never leaves the table."""
+    from autopilot.models.ops import ApprovalAnswer, Caller
+    from autopilot.operations.ops_approvals import answer
+    from autopilot.settings.cache import clear_all
+    from autopilot.settings.ops import get_ops_settings
+
+    if approval_id is None:
+        raise RuntimeError("the workflow asked for an approval that was not recorded")
+    with patched_environ(function_environment(stack.resolver, "OpsApiFunction")):
+        clear_all()
+        sre = Caller(arn=f"arn:aws:iam::{stack.account}:user/sre-on-call")
+        answer(approval_id, ApprovalAnswer(decision="approve"), sre, now, get_ops_settings())
+    clear_all()
 
 
 def _audit(stack: EmbeddedStack) -> None:

@@ -9,12 +9,18 @@ from typing import Annotated
 import typer
 from autopilot.errors import AutopilotError
 
-from autopilot_cli import output
+from autopilot_cli import dashboard, ops_commands, output
+from autopilot_cli.doctor import command as doctor_command
 from autopilot_cli.embedded import session
 from autopilot_cli.embedded.actuator import reconcile_capacity
 from autopilot_cli.embedded.alarm_mirror import mirror_alarm_state
 from autopilot_cli.invoke import InvokeError, load_event, run_handler, with_overrides
-from autopilot_cli.template_model import Resolver, TemplateError, function_environment, load_template
+from autopilot_cli.template_model import (
+    Resolver,
+    TemplateError,
+    deployed_function_environment,
+    load_template,
+)
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 embedded_app = typer.Typer(help="Start, stop or inspect the embedded AWS (moto on 127.0.0.1).", no_args_is_help=True)
@@ -37,8 +43,7 @@ def _account_env(logical_id: str, stack_name: str) -> dict[str, str]:
             "WriterHostParameter": f"/{stack_name}/db/writer-host",
         }
     )
-    env = function_environment(resolver, logical_id)
-    return {k: os.environ.get(k, v) for k, v in env.items()}
+    return deployed_function_environment(resolver, logical_id, os.environ)
 
 
 @app.command()
@@ -93,37 +98,10 @@ def run(
     output.emit_json(result)
     if result["status"] == "WAITING_FOR_APPROVAL":
         output.errors.print(
-            f"approval requested: autopilot approve {result['task_token'][:16]}... --by YOU", soft_wrap=True
+            f"approval requested: autopilot approve {result['approval_id']} (or autopilot reject ...)", soft_wrap=True
         )
     elif result["status"] != "SUCCEEDED":
         raise typer.Exit(code=1)
-
-
-@app.command()
-def approve(
-    task_token: Annotated[str, typer.Argument(help="The task token from the approval message")],
-    by: Annotated[str, typer.Option(help="Who answers (kept in the audit trail)")],
-    reject: Annotated[bool, typer.Option("--reject", help="Reject instead of approving")] = False,
-    comment: Annotated[str, typer.Option(help="Why")] = "",
-    aws: AwsFlag = False,
-) -> None:
-    """Answer an approval request of the workflow (SendTaskSuccess with approved true or false)."""
-    from autopilot_cli.embedded.workflow import WorkflowError
-    from autopilot_cli.workflow_commands import approve as answer
-
-    try:
-        if aws:
-            result = answer(task_token, not reject, by, os.environ.get("AWS_REGION", "us-east-2"), comment)
-        else:
-            with session.embedded_aws() as handle:
-                result = answer(task_token, not reject, by, handle.region, comment)
-    except (WorkflowError, session.EmbeddedError) as exc:
-        output.fail(str(exc))
-        raise typer.Exit(code=1) from exc
-    except Exception as exc:  # botocore's TaskDoesNotExist / InvalidToken / TaskTimedOut
-        output.fail(f"the approval could not be answered: {exc}. Check the token; it may have expired.")
-        raise typer.Exit(code=1) from exc
-    output.emit_json(result)
 
 
 @app.command()
@@ -198,6 +176,24 @@ def demo() -> None:
     from autopilot_cli.demo import run_demo
 
     run_demo()
+
+
+# the ops API's operations (cli/autopilot_cli/ops_commands.py)
+app.command()(ops_commands.scale)
+app.command()(ops_commands.approvals)
+app.command()(ops_commands.approve)
+app.command()(ops_commands.reject)
+app.command()(ops_commands.actions)
+app.command()(doctor_command.doctor)
+app.command()(dashboard.dashboard)
+
+
+@app.command()
+def openapi() -> None:
+    """Print the ops API's OpenAPI document (docs/ops-api.openapi.json is this output)."""
+    from autopilot.ops_api.app import create_app
+
+    output.emit_json(create_app().openapi())
 
 
 @embedded_app.command("start")

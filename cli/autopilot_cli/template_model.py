@@ -7,6 +7,7 @@ parameters, and resources whose physical IDs the caller supplies (the embedded s
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -114,15 +115,38 @@ def function_handler(template: dict[str, Any], logical_id: str) -> str:
     return str(handler)
 
 
-def function_environment(resolver: Resolver, logical_id: str) -> dict[str, str]:
-    """Globals' variables overlaid with the function's own, all resolved to strings."""
-    template = resolver.template
+def _function_variables(template: dict[str, Any], logical_id: str) -> dict[str, Any]:
     function_handler(template, logical_id)  # validates the name
     global_vars = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
     props = template["Resources"][logical_id]["Properties"]
     own_vars = props.get("Environment", {}).get("Variables", {})
-    merged = {**dict(global_vars), **dict(own_vars)}
+    return {**dict(global_vars), **dict(own_vars)}
+
+
+def function_environment(resolver: Resolver, logical_id: str) -> dict[str, str]:
+    """Globals' variables overlaid with the function's own, all resolved to strings."""
+    merged = _function_variables(resolver.template, logical_id)
     return {name: str(resolver.resolve(value)) for name, value in merged.items()}
+
+
+def deployed_function_environment(resolver: Resolver, logical_id: str, given: Mapping[str, str]) -> dict[str, str]:
+    """A function's environment for a deployed stack: each variable from ``given`` (the caller's environment) when
+    set there, else resolved from the template; a name that only the deployed stack knows must be given."""
+    missing, env = [], {}
+    for name, value in _function_variables(resolver.template, logical_id).items():
+        if name in given:
+            env[name] = given[name]
+            continue
+        try:
+            env[name] = str(resolver.resolve(value))
+        except TemplateError:
+            missing.append(name)
+    if missing:
+        raise TemplateError(
+            f"{logical_id} needs {', '.join(missing)} from the deployed stack: export them (see the stack's resources "
+            "or outputs, e.g. aws cloudformation describe-stack-resources)"
+        )
+    return env
 
 
 def stack_environment(resolver: Resolver) -> dict[str, str]:

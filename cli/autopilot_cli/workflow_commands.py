@@ -1,4 +1,4 @@
-"""``autopilot run`` and ``autopilot approve``: the remediation workflow from the command line."""
+"""``autopilot run``: the remediation workflow from the command line (it stops at an approval request)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from autopilot_cli.embedded.workflow import (
     DeployedWorkflow,
     ExecutionResult,
     WorkflowError,
-    answer_approval,
     pending_approval,
     start,
     wait_for,
@@ -21,7 +20,7 @@ POLL_SECONDS = 0.1
 
 
 def run_until_settled(workflow: DeployedWorkflow, payload: dict[str, Any], timeout: float) -> dict[str, Any]:
-    """Start an execution; return when it ends or when it waits for an approval (with the task token)."""
+    """Start an execution; return when it ends or when it waits for an approval (with the approval id)."""
     arn = start(workflow, payload)
     sfn = boto3.client("stepfunctions", region_name=workflow.region)
     deadline = time.monotonic() + timeout
@@ -32,7 +31,7 @@ def run_until_settled(workflow: DeployedWorkflow, payload: dict[str, Any], timeo
                 "execution_arn": arn,
                 "status": "WAITING_FOR_APPROVAL",
                 "state": request.state,
-                "task_token": request.task_token,
+                "approval_id": request.approval_id,
                 "approval_request": request.message.get("approval_request", request.message),
             }
         if sfn.describe_execution(executionArn=arn)["status"] != "RUNNING":
@@ -50,8 +49,3 @@ def _finished(result: ExecutionResult) -> dict[str, Any]:
         "error": result.error,
         "cause": result.cause,
     }
-
-
-def approve(task_token: str, approved: bool, by: str, region: str, comment: str) -> dict[str, Any]:
-    answer_approval(task_token, approved=approved, by=by, region=region, comment=comment)
-    return {"answered": "approved" if approved else "rejected", "by": by}

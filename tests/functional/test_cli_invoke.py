@@ -87,13 +87,19 @@ def test_run_stops_at_an_approval_and_approve_raises_max(embedded: None, tmp_pat
     started = CliRunner().invoke(app, ["run", "--event", str(at_max)])
     assert started.exit_code == 0, started.stderr
     waiting = json.loads(started.stdout)
-    assert waiting["status"] == "WAITING_FOR_APPROVAL" and waiting["task_token"]
-    answered = CliRunner().invoke(app, ["approve", waiting["task_token"], "--by", "sre-on-call"])
-    assert answered.exit_code == 0 and json.loads(answered.stdout) == {"answered": "approved", "by": "sre-on-call"}
+    assert waiting["status"] == "WAITING_FOR_APPROVAL" and "task_token" not in waiting
+    assert f"autopilot approve {waiting['approval_id']}" in started.stderr
+    answered = CliRunner().invoke(app, ["approve", waiting["approval_id"], "--comment", "go", "--json"])
+    assert answered.exit_code == 0, answered.stderr
+    reply = json.loads(answered.stdout)
+    assert (reply["outcome"], reply["approval"]["kind"]) == ("approved", "raise_max")
+    assert reply["approval"]["answered_by"].startswith("arn:aws:") and "task_token" not in reply["approval"]
     with session.embedded_aws() as handle:
         finished = wait_for(waiting["execution_arn"], handle.region, timeout=60)
     assert finished.status == "SUCCEEDED"
     status = json.loads(CliRunner().invoke(app, ["status", "--json"]).stdout)
     assert status["target"]["max"] == 25
-    bogus = CliRunner().invoke(app, ["approve", "not-a-token", "--by", "sre-on-call"])
-    assert bogus.exit_code == 1 and "could not be answered" in bogus.stderr
+    again = CliRunner().invoke(app, ["reject", waiting["approval_id"]])
+    assert again.exit_code == 1 and "already approved" in again.stderr
+    bogus = CliRunner().invoke(app, ["approve", "0123456789ab"])
+    assert bogus.exit_code == 1 and "no approval '0123456789ab'" in bogus.stderr

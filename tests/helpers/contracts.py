@@ -10,7 +10,7 @@ SUBSTITUTION_KEYS = frozenset(
         "ReplicaCheckFunctionArn",
         "PromoteReplicaFunctionArn",
         "NotifyFunctionArn",
-        "NotificationTopicArn",
+        "OpsApiFunctionArn",
         "ApprovalTimeoutSeconds",
     }
 )

@@ -133,6 +133,12 @@ def _put_alarm(call: Call) -> list[Need]:
     return [Need("cloudwatch:PutMetricAlarm", _arn(call, "cloudwatch", f"alarm:{call.params['AlarmName']}"))]
 
 
+def _task_answer(action: str) -> Rule:
+    """A task token names no resource; it belongs to an execution of the stack's own state machine, the ARN the
+    policy is scoped to (the embedded stack's name)."""
+    return lambda call: [Need(action, _arn(call, "states", "stateMachine:sensor-autopilot-remediation"))]
+
+
 def _lambda_configuration(call: Call) -> list[Need]:
     return [Need("lambda:GetFunctionConfiguration", _arn(call, "lambda", f"function:{call.params['FunctionName']}"))]
 
@@ -157,6 +163,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("cloudwatch", "ListDashboards"): _star("cloudwatch:ListDashboards"),
     ("rds", "DescribeDBInstances"): _rds_instance("rds:DescribeDBInstances"),
     ("rds", "PromoteReadReplica"): _rds_instance("rds:PromoteReadReplica"),
+    ("rds", "ModifyDBInstance"): _rds_instance("rds:ModifyDBInstance"),
+    ("states", "SendTaskSuccess"): _task_answer("states:SendTaskSuccess"),
+    ("states", "SendTaskFailure"): _task_answer("states:SendTaskFailure"),
     ("rds", "StopDBInstance"): _rds_instance("rds:StopDBInstance"),
     ("rds", "DescribeEvents"): _rds_events,
     ("rds", "DescribeDBParameters"): lambda call: [

@@ -12,9 +12,12 @@ The IAM test (``tests/template/test_iam_grants.py``) checks the recording agains
 
 from __future__ import annotations
 
+import functools
+import importlib
 import json
 import sys
 import threading
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +42,11 @@ class Call:
     test: str
 
 
+# The function whose handler is running, for calls made off its thread (FastAPI runs sync routes in a worker
+# thread that inherits this context, so the stack walk alone would not see the handler).
+CURRENT_FUNCTION: ContextVar[str | None] = ContextVar("iam_current_function", default=None)
+
+
 def _handler_modules() -> dict[str, str]:
     template = load_template()
     return {function_handler(template, fid).rpartition(".")[0]: fid for fid in function_ids(template)}
@@ -61,7 +69,7 @@ class Recorder:
             if logical_id is not None:
                 found = logical_id  # keep walking: the outermost handler is the invoked function
             frame = frame.f_back  # type: ignore[assignment]
-        return found
+        return found or CURRENT_FUNCTION.get()
 
     def keep_params(self, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
         context["iam_api_params"] = _plain(params)
@@ -110,8 +118,31 @@ RECORDER = Recorder(modules=_handler_modules(), calls=[])
 SESSION = SessionScope()
 
 
+def _mark_handlers() -> None:
+    """Wrap each template handler so that it sets CURRENT_FUNCTION while it runs (idempotent)."""
+    template = load_template()
+    for logical_id in function_ids(template):
+        module_name, _, attr = function_handler(template, logical_id).rpartition(".")
+        module = importlib.import_module(module_name)
+        original = getattr(module, attr)
+        if getattr(original, "_iam_marked", False):
+            continue
+
+        def marked(*args: Any, _original: Any = original, _function: str = logical_id, **kwargs: Any) -> Any:
+            token = CURRENT_FUNCTION.set(_function)
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                CURRENT_FUNCTION.reset(token)
+
+        functools.update_wrapper(marked, original)
+        marked._iam_marked = True  # type: ignore[attr-defined]
+        setattr(module, attr, marked)
+
+
 def install() -> None:
     """Add the hooks to botocore's built-in handlers (idempotent). Sessions created later all carry them."""
+    _mark_handlers()
     wanted = [("before-parameter-build", RECORDER.keep_params), ("before-call", RECORDER.record)]
     for entry in wanted:
         if entry not in botocore.handlers.BUILTIN_HANDLERS:

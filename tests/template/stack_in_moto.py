@@ -9,6 +9,10 @@ What moto cannot create is taken out and made another way, each for a stated rea
   ``template_resources.create_task_definition`` and ``create_service`` make them from the template instead.
 - ``AWS::SecretsManager::Secret``: moto's CloudFormation has no such type; it is created with the Secrets
   Manager API from its properties before the stack.
+- ``AWS::ApiGateway::RestApi``/``Deployment``/``Stage`` (the ops API): moto's CloudFormation ignores the API's
+  ``Body`` (SAM's Swagger 2.0 definition; moto imports only OpenAPI 3) and then refuses to deploy an API without
+  methods. Not made here: the routes run through Mangum in ``tests/functional/test_ops_api.py``, and
+  ``tests/template/test_ops_api_template.py`` checks the definition (IAM auth on every method).
 - ``Fn::Cidr``: moto does not evaluate it; the same split is computed here with ``ipaddress``.
 - ``AWS::SecretsManager::SecretTargetAttachment``: moto has none; it only adds the instance's host and port to
   the secret, so nothing is made in its place.
@@ -47,6 +51,9 @@ MADE_ELSEWHERE = {
     "AWS::ECS::TaskDefinition",
     "AWS::ECS::Service",
     "AWS::SecretsManager::Secret",
+    "AWS::ApiGateway::RestApi",
+    "AWS::ApiGateway::Deployment",
+    "AWS::ApiGateway::Stage",
 }
 MASTER_SECRET_ARN = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:rds!db-master"
 _SUB_VAR = re.compile(r"\$\{([^}!]+)\}")

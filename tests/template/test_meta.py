@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from autopilot.models.task_input import parse_task_input
+from autopilot.ops_api.context import caller_arn, request_time
 from autopilot_cli.template_model import function_ids
 
 from tests.helpers.contracts import SUBSTITUTION_KEYS
@@ -175,7 +176,11 @@ def test_every_function_has_a_sample_event_its_input_parser_accepts(functions: d
         assert sample, f"{name} names no SampleEvent in its Metadata"
         path = ROOT / sample
         assert path.is_file(), f"{name}: sample event {sample} does not exist"
-        parse_task_input(json.loads(path.read_text()))
+        event = json.loads(path.read_text())
+        if resource["Properties"]["Handler"] == "autopilot.handlers.ops_api.handler":
+            assert caller_arn(event) and request_time(event), f"{name}: {sample} is not an IAM-authorised API event"
+        else:
+            parse_task_input(event)
 
 
 def test_every_function_has_its_own_powertools_service_name(functions: dict[str, dict[str, Any]]) -> None:

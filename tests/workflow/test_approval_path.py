@@ -1,9 +1,12 @@
-"""At MaxCapacity the workflow proposes a higher maximum and waits for an operator (SNS + task token).
+"""At MaxCapacity the workflow proposes a higher maximum and waits for an operator (approval by id; the task
+token stays server-side).
 
 Approved → MaxCapacity raised (never past the ceiling) and verified; rejected or timed out → nothing changed.
 """
 
 from __future__ import annotations
+
+import json
 
 from autopilot_cli.embedded.seed_stack import EmbeddedStack
 from autopilot_cli.embedded.workflow import (
@@ -42,7 +45,12 @@ def test_at_max_capacity_approval_is_requested_and_nothing_changes_meanwhile(
     assert (proposal["action"], proposal["needs_approval"], proposal["from_max"]) == ("raise_max", True, 20)
     assert proposal["to_max"] <= CEILING
     (published,) = aws_state.approval_requests(stack)
-    assert published["message"]["approval_request"]["task_token"] == request.task_token
+    sent = published["message"]["approval_request"]
+    assert (
+        sent["approval_id"] == request.approval_id
+        and f"autopilot approve {request.approval_id}" in sent["how_to_answer"]
+    )
+    assert request.task_token not in json.dumps(published), "the task token stays server-side"
     assert published["subject"].startswith("Sensor Autopilot: approval needed")
     assert aws_state.target(stack) == (3, 20)
     answer_approval(request.task_token, approved=False, by="sre-on-call", region=stack.region)

@@ -16,7 +16,7 @@ from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguagePa
 from tests.helpers.contracts import SUBSTITUTION_KEYS
 
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
-APPROVAL = "arn:aws:states:::sns:publish.waitForTaskToken"
+APPROVAL = "arn:aws:states:::lambda:invoke.waitForTaskToken"
 RETRIED = {
     "Lambda.ServiceException",
     "Lambda.AWSLambdaException",
@@ -59,7 +59,9 @@ def test_no_arn_inside_the_file() -> None:
     text = asl_text()
     assert re.findall(r"arn:aws[\w-]*:[\w-]+:[\w-]+:\d{12}", text) == []
     resources = {s["Resource"] for s in states().values() if "Resource" in s}
-    assert resources == {LAMBDA_INVOKE, APPROVAL}, "Lambda tasks and SNS approvals only (no aws-sdk integrations)"
+    assert resources == {LAMBDA_INVOKE, APPROVAL}, (
+        "Lambda tasks and Lambda callback approvals only (no aws-sdk integrations)"
+    )
 
 
 def test_every_placeholder_has_a_substitution_and_every_substitution_is_used() -> None:
@@ -126,7 +128,8 @@ def test_waits_and_approval_timeouts_come_from_the_input() -> None:
     assert waits and all("SecondsPath" in w and "Seconds" not in w for w in waits)
     for name, task in tasks(APPROVAL).items():
         assert task["TimeoutSecondsPath"] == "$.seconds.approval_timeout", name
-        assert task["Parameters"]["Message"]["approval_request"]["task_token.$"] == "$$.Task.Token"
+        assert task["Parameters"]["FunctionName"] == "${OpsApiFunctionArn}", name
+        assert task["Parameters"]["Payload"]["approval_request"]["task_token.$"] == "$$.Task.Token"
         timeout = next(c for c in task["Catch"] if c["ErrorEquals"] == ["States.Timeout"])
         assert states()[timeout["Next"]]["Result"]["output"]["approved"] is False, "a timeout is never an approval"
 
@@ -142,5 +145,5 @@ def test_logging_tracing_and_one_invoke_policy_per_function() -> None:
         props["DefinitionSubstitutions"][k]["Fn::GetAtt"][0] for k in SUBSTITUTION_KEYS if k.endswith("FunctionArn")
     }
     assert invoked == functions
-    assert any("SNSPublishMessagePolicy" in p for p in props["Policies"])
+    assert not any("SNSPublishMessagePolicy" in p for p in props["Policies"]), "approvals notify through a function"
     assert "StateMachineArn" in template()["Outputs"]

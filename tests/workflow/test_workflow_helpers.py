@@ -26,13 +26,12 @@ NOW = "2026-11-27T14:00:10Z"
 
 def test_substitutions_resolve_every_key_of_the_template(stack: EmbeddedStack) -> None:
     names = ["AssessFunction", "EmergencyScaleFunction", "RestoreCapacityFunction", "ReplicaCheckFunction"]
-    names += ["PromoteReplicaFunction", "NotifyFunction"]
+    names += ["PromoteReplicaFunction", "NotifyFunction", "OpsApiFunction"]
     arns = {name: f"arn:aws:lambda:us-east-2:123456789012:function:{name}" for name in names}
 
     values = substitutions(stack.resolver, arns)
 
     assert {name: values[f"{name}Arn"] for name in names} == arns
-    assert values["NotificationTopicArn"] == stack.topic_arn
     assert values["ApprovalTimeoutSeconds"] == "3600"
 
 

@@ -13,6 +13,7 @@ import signal
 import threading
 from pathlib import Path
 
+from autopilot_cli.embedded import scaling_activities
 from autopilot_cli.embedded.actuator import actuator_hook
 from autopilot_cli.embedded.alarm_mirror import install_transition_hook
 from autopilot_cli.embedded.lambda_router import LambdaRouter
@@ -36,6 +37,7 @@ def serve(port: int, state_file: Path, log_file: Path) -> None:
     env = {**client_environment(port, REGION), "POWERTOOLS_METRICS_DISABLED": "true"}
     install_transition_hook()  # alarm events mirrored by the CLI keep their own transition time
     with running_server(log_file, port) as bound, patched_environ(env):
+        scaling_activities.install()
         stack = seed_stack(REGION)
         router = LambdaRouter(stack.resolver)
         router.before_invoke(actuator_hook(stack.resource_id, REGION))

@@ -29,7 +29,7 @@ SERVICE = "sensor-app-service"
 PRIMARY_DB = "sensor-postgres-high-perf"
 REPLICA_DB = "sensor-postgres-high-perf-replica"
 # The container settings the control plane reads back (the cost report quotes the service's pool sizes).
-CONTAINER_SETTINGS = ("WEB_CONCURRENCY", "DB_CONNECTION_BUDGET", "MAX_TASKS")
+CONTAINER_SETTINGS = ("WEB_CONCURRENCY", "DB_CONNECTION_BUDGET", "MAX_TASKS", "READ_MAX_LAG_SECONDS")
 SEED_NAMES = {"ClusterName": CLUSTER, "ServiceName": SERVICE, "DbInstanceIdentifier": PRIMARY_DB}
 
 
@@ -158,6 +158,18 @@ def _container_environment(resolver: Resolver) -> list[KeyValuePairTypeDef]:
     ]
 
 
+def _target_group_attributes(resolver: Resolver, tg: str) -> None:
+    """Stickiness and connection draining as the template's target group has them."""
+    delay = _param(resolver, "DeregistrationDelaySeconds", "30")
+    boto3.client("elbv2", region_name=resolver.region).modify_target_group_attributes(
+        TargetGroupArn=tg,
+        Attributes=[
+            {"Key": "stickiness.enabled", "Value": _param(resolver, "StickySessions", "true")},
+            {"Key": "deregistration_delay.timeout_seconds", "Value": delay},
+        ],
+    )
+
+
 def _ecs(resolver: Resolver, names: WorkloadNames, subnets: list[str], sg: str, tg: str) -> None:
     region = resolver.region
     ecs = boto3.client("ecs", region_name=region)
@@ -192,6 +204,7 @@ def _ecs(resolver: Resolver, names: WorkloadNames, subnets: list[str], sg: str, 
         loadBalancers=[{"targetGroupArn": tg, "containerName": "sensor-api", "containerPort": 8000}],
         deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": True}},
     )
+    _target_group_attributes(resolver, tg)
     # moto starts a service with 0 running tasks; an update sets running = desired, as a settled service is.
     ecs.update_service(cluster=names.cluster, service=names.service, desiredCount=baseline)
 

@@ -27,8 +27,8 @@ import boto3
 from autopilot_cli.template_model import TEMPLATE_PATH, Resolver, function_ids
 
 STATE_MACHINE_ID = "RemediationStateMachine"
-APPROVAL_RESOURCE = "arn:aws:states:::sns:publish.waitForTaskToken"
-_APPROVAL_ACTION = "publish.waitForTaskToken"
+APPROVAL_RESOURCE = "arn:aws:states:::lambda:invoke.waitForTaskToken"
+_APPROVAL_ACTION = "invoke.waitForTaskToken"
 _TASK_ENDED = {"TaskSucceeded", "TaskFailed", "TaskTimedOut", "TaskAborted"}
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
 _ROLE_POLICY = {
@@ -74,6 +74,7 @@ class ApprovalRequest:
     task_token: str
     state: str
     message: dict[str, Any]
+    approval_id: str | None = None
 
 
 def definition_path(template: dict[str, Any]) -> Path:
@@ -227,11 +228,12 @@ def pending_approval(execution_arn: str, region: str) -> ApprovalRequest | None:
             continue
         if event["type"] == "TaskScheduled":
             parameters = json.loads(details["parameters"])
-            message = parameters["Message"]
+            message = parameters["Payload"]
             message = json.loads(message) if isinstance(message, str) else dict(message)
             candidate = ApprovalRequest(str(message["approval_request"]["task_token"]), state, message)
-        elif event["type"] == "TaskSubmitted":
-            pending = candidate
+        elif event["type"] == "TaskSubmitted" and candidate is not None:
+            recorded = (json.loads(details.get("output") or "{}").get("Payload") or {}).get("approval_id")
+            pending = replace(candidate, approval_id=str(recorded) if recorded else None)
         elif event["type"] in _TASK_ENDED:
             pending = None
     return pending

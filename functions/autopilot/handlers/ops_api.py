@@ -1,0 +1,26 @@
+"""OpsApiFunction: the ops API behind API Gateway (Mangum), and the workflow's approval requests
+(``lambda:invoke.waitForTaskToken``: recorded with their token, notified without it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from mangum import Mangum
+
+from autopilot.observability import logger, metrics, tracer
+from autopilot.operations.ops_approvals import record_workflow_request
+from autopilot.ops_api.app import create_app
+from autopilot.settings.ops import get_ops_settings
+
+asgi = Mangum(create_app(), lifespan="off")
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if "approval_request" in event:
+        return record_workflow_request(event["approval_request"], get_ops_settings())
+    response: dict[str, Any] = asgi(event, context)  # type: ignore[arg-type]  # Mangum's own context protocol
+    return response

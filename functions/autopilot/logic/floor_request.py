@@ -1,0 +1,68 @@
+"""An operator's floor request ("force scale to N tasks"): the emergency path's guard rails, N given. Pure."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from autopilot.logic.scaling import _guard, _none
+from autopilot.logic.task_price import tasks_cost_impact
+from autopilot.models.records import Lease
+from autopilot.models.scaling import ScaleOutInput, ScalingDecision
+from autopilot.settings.scaling import ScalingSettings
+
+
+def _refusal(inp: ScaleOutInput, tasks: int, settings: ScalingSettings) -> str | None:
+    t = inp.target
+    if tasks > t.max:
+        return (
+            f"{tasks} tasks is above MaxCapacity {t.max}; a floor cannot exceed the maximum. Ask for at most {t.max}, "
+            f"or let the autopilot propose a higher maximum (up to the ceiling {settings.capacity_ceiling}, approved)"
+        )
+    largest = max(t.min, inp.service.running) + settings.max_step
+    if tasks > largest:
+        return (
+            f"{tasks} tasks is more than the largest step allows ({settings.max_step} over the current "
+            f"{max(t.min, inp.service.running)}): ask for at most {largest}"
+        )
+    return None
+
+
+def decide_floor_request(inp: ScaleOutInput, tasks: int, minutes: int, settings: ScalingSettings) -> ScalingDecision:
+    """Lease a floor of ``tasks`` for ``minutes``, or say why not (never a bare desired count)."""
+    blocked = _guard(inp, settings) or _refusal(inp, tasks, settings)
+    if blocked is not None:
+        return _none(inp, blocked)
+    t = inp.target
+    if tasks <= t.min:
+        return _none(inp, f"the floor is already {t.min} ≥ the {tasks} tasks asked for")
+    original = inp.lease.original_min if inp.lease is not None else t.min
+    expires = inp.now + timedelta(minutes=minutes)
+    if inp.lease is not None and inp.lease.expires_at > expires:
+        expires = inp.lease.expires_at
+    lease = Lease(
+        resource_id=t.resource_id,
+        original_min=original,
+        leased_min=tasks,
+        raised_at=inp.now,
+        expires_at=expires,
+        alarm_name=inp.alarm_name,
+        episode=inp.episode,
+    )
+    impact = tasks_cost_impact(tasks - max(inp.service.running, inp.service.desired, t.min), inp.task_hourly_usd)
+    verb = "Would raise" if inp.dry_run else "Raised"
+    return ScalingDecision(
+        action="raise_floor",
+        taken=not inp.dry_run,
+        dry_run=inp.dry_run,
+        reason=f"operator request: floor {tasks} until {expires.isoformat()}",
+        summary=(
+            f"{verb} the floor of {t.resource_id} from {t.min} to {tasks} until {expires.isoformat()} "
+            f"({impact.summary}); it comes back to {original} when the lease expires"
+        ),
+        from_min=t.min,
+        to_min=tasks,
+        from_max=t.max,
+        to_max=t.max,
+        cost_impact=impact,
+        lease=lease,
+    )

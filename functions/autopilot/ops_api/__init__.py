@@ -1,0 +1,1 @@
+"""The ops API: FastAPI behind API Gateway (IAM auth) through Mangum."""
