@@ -183,9 +183,9 @@ native scaling with one-minute metrics: its cpu-emergency alarm is the same alar
 acts at the same second, and CPU saturates at 100 %, which caps the proportional step at about x1.8 per action.
 Native scaling with the 20-second metric types nearly halves the overload on its own, at about the same
 task-hours. Deploy with `TargetTrackingMetricResolution=20`; the autopilot's value is the floor lease that holds
-capacity through a crowd and the guard rails, not speed. Until the control-loop fix (raised floors restored
-cooldown + one sweep after recovery) the lease also holds tasks up to its 60-minute expiry, which shows as extra
-task-hours in the autopilot rows."""
+capacity through a crowd and the guard rails, not speed. A raised floor comes back down once its alarm has been OK
+for the scale-in cooldown (the invariants below are checked on every autopilot run), so the lease costs little
+extra task-hours."""
 
 
 def docs_section(data: dict[str, Any]) -> str:

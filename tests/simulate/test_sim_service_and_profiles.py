@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,12 @@ def test_diurnal_starts_at_the_trough_peaks_twelve_hours_later_and_can_be_compre
     assert (day.duration_s, day.rate(0), day.rate(12 * 3600)) == (86400, 100.0, 2500.0)
     hour = diurnal(hours=1)
     assert (hour.duration_s, hour.rate(1800)) == (3600, 2500.0)
+
+
+def test_bench_capacity_reads_the_service_cpu_per_request_of_the_current_benchmark(tmp_path: Path) -> None:
+    bench = tmp_path / "service.json"
+    coalesced = {"rps": 2000.0, "service_cpu_us_per_request": 125.0}  # throughput on a busy machine; CPU per request
+    bench.write_text(json.dumps({"servers": {"uvicorn": {"wrk": {"scenarios": {"single_coalesced": coalesced}}}}}))
+    rps, source = bench_capacity(bench, 40.0)
+    assert rps == 1_000_000 / 125.0 / 40.0 == 200.0  # 8,000 req/s per vCPU, / 40
+    assert "per vCPU" in source

@@ -23,14 +23,29 @@ STRATEGIES = ("native-1min", "native-20s", "native-1min+autopilot", "native-20s+
 
 
 def bench_capacity(path: Path = SERVICE_BENCH, safety_factor: float = SAFETY_FACTOR) -> tuple[float, str]:
-    """Requests/s per task: the coalesced-ingest figure of the service benchmark / the safety factor."""
+    """Requests/s per task (one vCPU) for coalesced ingest, from the service benchmark, / the safety factor.
+
+    The benchmark's service CPU per request (read from /proc, so it holds however busy the benchmark machine was)
+    gives what one vCPU serves: 1,000,000 us / (us per request). Older result files carry only a throughput."""
     if safety_factor <= 0:
         raise ValueError(f"the safety factor must be > 0, got {safety_factor}")
     try:
-        rps = float(json.loads(path.read_text())["scenarios"]["single_coalesced"]["rps"])
-    except (OSError, KeyError, TypeError, ValueError):
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
         return FALLBACK_CAPACITY_RPS, "the scaling guide's ~50 req/s per task (no service benchmark found)"
-    return rps / safety_factor, f"{rps:.0f} req/s coalesced ingest (bench/results/service.json) / {safety_factor:g}"
+    try:
+        coalesced = data["servers"]["uvicorn"]["wrk"]["scenarios"]["single_coalesced"]
+        per_vcpu = 1_000_000 / float(coalesced["service_cpu_us_per_request"])
+        source = (
+            f"{per_vcpu:.0f} req/s per vCPU (coalesced ingest, service CPU per request, bench/results/service.json)"
+        )
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        try:
+            per_vcpu = float(data["scenarios"]["single_coalesced"]["rps"])
+            source = f"{per_vcpu:.0f} req/s coalesced ingest (bench/results/service.json)"
+        except (KeyError, TypeError, ValueError):
+            return FALLBACK_CAPACITY_RPS, "the scaling guide's ~50 req/s per task (no service benchmark found)"
+    return per_vcpu / safety_factor, f"{source} / {safety_factor:g}"
 
 
 @dataclass(frozen=True)
