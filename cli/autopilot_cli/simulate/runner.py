@@ -131,7 +131,9 @@ class Simulation:
         return _Watch(Alarm(definition, state="OK"), metric, source)
 
     # ---------------------------------------------------------------- the loop
-    def run(self, progress: Progress | None = None) -> RunRecord:
+    def run(self, progress: Progress | None = None, progress_every: int = 600) -> RunRecord:
+        """Simulate the whole profile; ``progress`` is called every ``progress_every`` simulated seconds (a progress
+        bar, or anything that looks at the emulated AWS mid-run, such as the dashboard)."""
         loads = self.profile.series()
         backlog = 0.0
         if self.control is not None:
@@ -151,7 +153,7 @@ class Simulation:
                 self._row(t, offered, f"{activity.by}: {activity.from_desired} → {activity.to_desired}")
             self.fleet.set_desired(self.aas.target.desired, t)
             self._account(t, sec.overloaded, sec.dropped, sec.p99_s, offered)
-            if progress is not None and t % 600 == 0:
+            if progress is not None and t % progress_every == 0:
                 progress(t)
         return self._finish()
 
