@@ -11,7 +11,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from autopilot.adapters.state_table import _epoch, _from_item, _table, _to_item
+from autopilot.adapters.state_table import _epoch, _from_item, _table, _to_item, query_all
 from autopilot.models.ops import ApprovalStatus, PendingApproval
 
 RETENTION_SECONDS = 90 * 86400
@@ -42,14 +42,7 @@ class ApprovalStore:
         return _approval(found["Item"]) if "Item" in found else None
 
     def list(self, status: ApprovalStatus | None = "pending") -> list[PendingApproval]:
-        kwargs: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(APPROVALS), "ConsistentRead": True}
-        items: list[dict[str, Any]] = []
-        while True:
-            page = self._table.query(**kwargs)
-            items.extend(page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                break
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        items = query_all(self._table, KeyConditionExpression=Key("pk").eq(APPROVALS), ConsistentRead=True)
         found = [_approval(i) for i in items]
         chosen = [a for a in found if status is None or a.status == status]
         return sorted(chosen, key=lambda a: a.created_at, reverse=True)

@@ -65,6 +65,17 @@ def _from_item(item: dict[str, Any]) -> dict[str, Any]:
     return {k: plain(v) for k, v in item.items()}
 
 
+def query_all(table: Any, **kwargs: Any) -> list[dict[str, Any]]:
+    """Every item a query matches, read page by page."""
+    items: list[dict[str, Any]] = []
+    while True:
+        page = table.query(**kwargs)
+        items.extend(page.get("Items", []))
+        if "LastEvaluatedKey" not in page:
+            return items
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
 class StateTable:
     def __init__(self, table_name: str | None = None) -> None:
         self._table = _table(table_name)
@@ -75,14 +86,7 @@ class StateTable:
         return Lease.model_validate(_from_item(item["Item"])) if "Item" in item else None
 
     def list_leases(self) -> list[Lease]:
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(LEASES), "ConsistentRead": True}
-        while True:
-            page = self._table.query(**kwargs)
-            items.extend(page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                break
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        items = query_all(self._table, KeyConditionExpression=Key("pk").eq(LEASES), ConsistentRead=True)
         return [Lease.model_validate(_from_item(i)) for i in items]
 
     def put_lease(self, lease: Lease, replaces: Lease | None = None) -> Lease:
@@ -144,18 +148,12 @@ class StateTable:
 
     def recent_records(self, resource_id: str, since: datetime) -> list[AuditRecord]:
         """Every decision about a resource since ``since``, newest first, read page by page."""
-        kwargs: dict[str, Any] = {
-            "KeyConditionExpression": Key("pk").eq(f"AUDIT#{resource_id}") & Key("sk").gte(utc_key(since)),
-            "ScanIndexForward": False,
-            "ConsistentRead": True,
-        }
-        items: list[dict[str, Any]] = []
-        while True:
-            page = self._table.query(**kwargs)
-            items.extend(page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                break
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        items = query_all(
+            self._table,
+            KeyConditionExpression=Key("pk").eq(f"AUDIT#{resource_id}") & Key("sk").gte(utc_key(since)),
+            ScanIndexForward=False,
+            ConsistentRead=True,
+        )
         return [AuditRecord.model_validate(_from_item(i)) for i in items]
 
     def latest_records(self, resource_id: str, limit: int) -> list[AuditRecord]:
