@@ -19,15 +19,16 @@ help:
 	@echo "make bench  - benchmarks, JSON under bench/results/"
 
 # install: what the product needs (the `autopilot` command, the service); dev: plus the test and lint tools.
+# pip runs with -qq: only errors print (warnings about a machine's own index settings are not the product's).
 # setuptools reports every editable install of a multi-directory layout with an informational notice
 # ("Editable installation."); it asks nothing of us, so that one message is filtered and every other warning shows.
-EDITABLE := PYTHONWARNINGS="ignore:Editable installation" $(PY) -m pip install --quiet -e
+EDITABLE := PYTHONWARNINGS="ignore:Editable installation" $(PY) -m pip install -qq -e
 install: $(VENV)/.installed
 dev: $(VENV)/.dev-installed
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install -qq --upgrade pip
 	$(EDITABLE) .
 	touch $@
 
@@ -40,12 +41,12 @@ tools: $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed
 # aws-sam-cli and checkov pin conflicting boto3 versions: each gets its own virtual environment.
 $(SAM_VENV)/.installed:
 	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/pip install --quiet aws-sam-cli==$(SAM_CLI_VERSION)
+	$(SAM_VENV)/bin/pip install -qq aws-sam-cli==$(SAM_CLI_VERSION)
 	touch $@
 
 $(CHECKOV_VENV)/.installed:
 	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
-	$(CHECKOV_VENV)/bin/pip install --quiet checkov==$(CHECKOV_VERSION)
+	$(CHECKOV_VENV)/bin/pip install -qq checkov==$(CHECKOV_VERSION)
 	touch $@
 
 pg:
