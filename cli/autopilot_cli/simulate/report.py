@@ -57,17 +57,8 @@ def _fmt(value: Any) -> str:
 
 
 def comparison_table(comparison: Comparison) -> Table:
-    """Per strategy: overloaded seconds, drops, SLO seconds, peak p99, task-hours, cost, actions."""
-    table = Table(title=f"Profile {comparison.profile.name}: {clock(comparison.profile.duration_s)} simulated")
-    for key, title in COLUMNS:
-        table.add_column(title, justify="left" if key == "strategy" else "right")
-    for row in rows(comparison):
-        table.add_row(*(_fmt(row[key]) for key, _ in COLUMNS))
-    return table
-
-
-def comparison_columns(comparison: Comparison) -> Table:
-    """The same figures turned on their side (one column per strategy), for an 80-column terminal."""
+    """Per strategy (one column each, so four strategies fit an 80-column terminal): overloaded seconds, drops,
+    SLO seconds, peak p99, task-hours, cost, actions, invariants."""
     table = Table(title=f"Profile {comparison.profile.name}: {clock(comparison.profile.duration_s)} simulated")
     table.add_column("")
     for run in comparison.runs:

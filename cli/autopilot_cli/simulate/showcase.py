@@ -8,7 +8,7 @@ from rich.text import Text
 from autopilot_cli.simulate.config import Strategy, default_assumptions, read_policies
 from autopilot_cli.simulate.control import control_plane
 from autopilot_cli.simulate.profiles import load_profile
-from autopilot_cli.simulate.report import comparison_columns, verdict
+from autopilot_cli.simulate.report import comparison_table, verdict
 from autopilot_cli.simulate.session import Comparison, run_strategies
 
 # The requests policy's target matched to the CPU target (docs/benchmarks.md explains why the default 500
@@ -34,5 +34,5 @@ def demo_renderable(profiles: tuple[str, ...] = ("seed", "flash-crowd")) -> Grou
     """The comparison tables and their verdicts, ready for ``console.print`` (what ``make demo`` shows)."""
     parts: list[Text | object] = []
     for comparison in compare_profiles(profiles):
-        parts += [comparison_columns(comparison), Text(verdict(comparison))]
+        parts += [comparison_table(comparison), Text(verdict(comparison))]
     return Group(*parts)  # type: ignore[arg-type]
