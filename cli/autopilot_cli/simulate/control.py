@@ -290,21 +290,25 @@ def control_plane(fast: bool = True, parameters: dict[str, str] | None = None) -
     """moto in-process with the seed stack from template.yaml (and, unless ``fast``, the workflow)."""
     from autopilot.observability import logger
 
+    level = logger.log_level
     logger.setLevel("ERROR")  # the functions' own logs are not the simulation's output
     logs_to_stderr()
-    with _environment(), mock_aws(config=MOTO_CONFIG):
-        stack = seed_stack(parameters=parameters)
-        plane = ControlPlane(stack, fast=fast)
-        if fast:
-            yield plane
-            return
-        from autopilot_cli.embedded.lambda_router import LambdaRouter
-        from autopilot_cli.embedded.workflow import deploy_workflow, instant_waits
+    try:
+        with _environment(), mock_aws(config=MOTO_CONFIG):
+            stack = seed_stack(parameters=parameters)
+            plane = ControlPlane(stack, fast=fast)
+            if fast:
+                yield plane
+                return
+            from autopilot_cli.embedded.lambda_router import LambdaRouter
+            from autopilot_cli.embedded.workflow import deploy_workflow, instant_waits
 
-        router = LambdaRouter(stack.resolver)
-        with router.active(), instant_waits():
-            plane._workflow = deploy_workflow(stack.resolver)
-            yield plane
+            router = LambdaRouter(stack.resolver)
+            with router.active(), instant_waits():
+                plane._workflow = deploy_workflow(stack.resolver)
+                yield plane
+    finally:
+        logger.setLevel(level)  # the process's own logging as it was
 
 
 @contextlib.contextmanager

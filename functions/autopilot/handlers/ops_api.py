@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -22,5 +23,17 @@ asgi = Mangum(create_app(), lifespan="off")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if "approval_request" in event:
         return record_workflow_request(event["approval_request"], get_ops_settings())
+    _ensure_event_loop()
     response: dict[str, Any] = asgi(event, context)  # type: ignore[arg-type]  # Mangum's own context protocol
     return response
+
+
+def _ensure_event_loop() -> None:
+    """Mangum runs the app on the thread's current event loop. Lambda's main thread has one; a host that closed
+    or unset it (an embedding process, a test runner) gets a new one instead of an error."""
+    try:
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        loop = None
+    if loop is None or loop.is_closed():
+        asyncio.set_event_loop(asyncio.new_event_loop())
