@@ -27,10 +27,11 @@ install: $(VENV)/.installed
 dev: $(VENV)/.dev-installed
 
 $(VENV)/.installed: pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -qq --upgrade pip
-	$(EDITABLE) .
-	touch $@
+	@echo "Installing the autopilot into $(VENV)/ (first run only)"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -qq --upgrade pip
+	@$(EDITABLE) .
+	@touch $@
 
 $(VENV)/.dev-installed: $(VENV)/.installed
 	$(EDITABLE) '.[dev]'
@@ -53,7 +54,7 @@ pg:
 	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
 
 demo: install
-	$(VENV)/bin/autopilot demo
+	@$(VENV)/bin/autopilot demo
 
 lint: dev
 	$(VENV)/bin/ruff check .
