@@ -57,11 +57,16 @@ async def test_paused_replay_past_the_bound_moves_reads_to_the_primary_and_back(
         async def source_is(target: str) -> bool:
             return (await read_source(client, sensor))[1] == target
 
+        async def moved_for_lag() -> bool:
+            # The shared replica's WAL receiver may still be reconnecting after an earlier test ("not streaming"
+            # routes to the primary too); this test waits for the lag itself to be the reason.
+            return (await read_source(client, sensor))[1:] == ("primary", "replica-lag-above-bound")
+
         await poll_until(lambda: source_is("replica"), 15, "reads on the replica before the pause")
         replica.sql("SELECT pg_wal_replay_pause()")
         try:
             await write_on_primary(client, sensor, key, 2.0)  # WAL the replica receives but does not replay
-            await poll_until(lambda: source_is("primary"), 15, "reads moved to the primary")
+            await poll_until(moved_for_lag, 15, "reads moved to the primary for the replica's lag")
             status, source, reason = await read_source(client, sensor)
             ready = (await client.get("/readyz")).json()
         finally:
