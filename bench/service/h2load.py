@@ -10,6 +10,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.service.load_result import LoadResult
+
 
 @dataclass(frozen=True)
 class H2Request:
@@ -21,21 +23,10 @@ class H2Request:
 
 
 @dataclass(frozen=True)
-class H2Result:
-    requests: int
-    seconds: float
-    errors: dict[str, int]
+class H2Result(LoadResult):
     kinds: dict[str, int]
     p50_ms: float
     p99_ms: float
-
-    @property
-    def rps(self) -> float:
-        return self.requests / self.seconds
-
-    @property
-    def error_count(self) -> int:
-        return sum(self.errors.values())
 
 
 SUMMARY = re.compile(r"finished in ([\d.]+)s, ([\d.]+) req/s")

@@ -7,6 +7,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.service.load_result import LoadResult
+
 # Printed by every script when wrk finishes: one JSON line the driver parses.
 DONE = r"""
 done = function(summary, latency, requests)
@@ -93,22 +95,11 @@ end
 
 
 @dataclass(frozen=True)
-class WrkResult:
-    requests: int
-    seconds: float
-    errors: dict[str, int]
+class WrkResult(LoadResult):
     p50_ms: float
     p90_ms: float
     p99_ms: float
     max_ms: float
-
-    @property
-    def rps(self) -> float:
-        return self.requests / self.seconds
-
-    @property
-    def error_count(self) -> int:
-        return sum(self.errors.values())
 
 
 def parse_output(text: str) -> WrkResult:

@@ -3,28 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
-import pytest
 from autopilot_cli.embedded import session
 from autopilot_cli.embedded.workflow import wait_for
 from autopilot_cli.main import app
 from typer.testing import CliRunner
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
-
-
-@pytest.fixture(scope="module")
-def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """One embedded AWS daemon for the module (starting one costs seconds); stopped at the end."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AUTOPILOT_STATE_DIR", str(tmp_path_factory.mktemp("embedded")))
-        for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
-            patch.delenv(name, raising=False)
-        yield
-        session.stop()
 
 
 def invoke(*args: str) -> tuple[int, str, str]:

@@ -5,25 +5,13 @@ connection budget with the numbers and the fix."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
-import pytest
 from autopilot_cli.embedded import session
 from autopilot_cli.embedded.seed_stack import CLUSTER, SERVICE
 from autopilot_cli.main import app
 from typer.testing import CliRunner
 
 from tests.functional.test_doctor import configure_pools
-
-
-@pytest.fixture(scope="module")
-def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AUTOPILOT_STATE_DIR", str(tmp_path_factory.mktemp("embedded")))
-        for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
-            patch.delenv(name, raising=False)
-        yield
-        session.stop()
 
 
 def test_doctor_is_all_ok_on_the_readme_stack_then_fails_the_guides_pools(embedded: None) -> None:

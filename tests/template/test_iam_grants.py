@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from autopilot_cli.embedded.seed_stack import ACCOUNT, REGION, STACK_NAME, seed_stack
+from autopilot_cli.embedded.server import patched_environ
 from autopilot_cli.template_model import Resolver
 from moto import mock_aws
 
@@ -66,32 +67,23 @@ def _record_in_subprocess() -> list[Call]:
 @pytest.fixture(scope="module")
 def granted() -> Iterator[dict[str, list[Grant]]]:
     """Each function's grants, resolved against the embedded stack the suites ran against."""
-    saved = {name: os.environ.get(name) for name in BASE_ENV}
-    os.environ.update(BASE_ENV)
-    try:
-        with mock_aws():
-            stack = seed_stack()
-            transformed = transformed_template()
-            resolver = Resolver(
-                transformed,
-                stack_name=STACK_NAME,
-                region=REGION,
-                account=ACCOUNT,
-                parameters=stack.resolver.parameters,
-                physical_ids=stack.resolver.physical_ids,
-                attributes=stack.resolver.attributes,
-            )
-            resolver.physical_ids["NotificationKey"] = "notification-key"  # the embedded stack has no KMS key
-            resolver.attributes["NotificationKey.Arn"] = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/notification-key"
-            TOPIC_KEYS.clear()
-            TOPIC_KEYS[stack.topic_arn] = resolver.attributes["NotificationKey.Arn"]
-            yield grants(transformed, resolver)
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    with patched_environ(BASE_ENV), mock_aws():
+        stack = seed_stack()
+        transformed = transformed_template()
+        resolver = Resolver(
+            transformed,
+            stack_name=STACK_NAME,
+            region=REGION,
+            account=ACCOUNT,
+            parameters=stack.resolver.parameters,
+            physical_ids=stack.resolver.physical_ids,
+            attributes=stack.resolver.attributes,
+        )
+        resolver.physical_ids["NotificationKey"] = "notification-key"  # the embedded stack has no KMS key
+        resolver.attributes["NotificationKey.Arn"] = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/notification-key"
+        TOPIC_KEYS.clear()
+        TOPIC_KEYS[stack.topic_arn] = resolver.attributes["NotificationKey.Arn"]
+        yield grants(transformed, resolver)
 
 
 def _needs(calls: list[Call]) -> list[tuple[Call, Need]]:

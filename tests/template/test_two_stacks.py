@@ -5,12 +5,12 @@ physical name is shared, and neither stack's EventBridge rules route the other's
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from autopilot_cli.embedded.seed_stack import ACCOUNT, REGION, STACK_NAME, EmbeddedStack, seed_stack
+from autopilot_cli.embedded.server import patched_environ
 from autopilot_cli.embedded.template_intrinsics import resolve, resources_of_type
 from autopilot_cli.template_model import TemplateError
 from moto import mock_aws
@@ -27,19 +27,10 @@ NAME_PROPERTIES = (
 
 @pytest.fixture(scope="module")
 def stacks() -> Iterator[tuple[EmbeddedStack, EmbeddedStack]]:
-    saved = {name: os.environ.get(name) for name in BASE_ENV}
-    os.environ.update(BASE_ENV)
-    try:
-        with mock_aws():
-            prod = seed_stack()
-            dev = seed_stack(stack_name=DEV, seed_names=False, parameters={"Environment": "dev"})
-            yield prod, dev
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    with patched_environ(BASE_ENV), mock_aws():
+        prod = seed_stack()
+        dev = seed_stack(stack_name=DEV, seed_names=False, parameters={"Environment": "dev"})
+        yield prod, dev
 
 
 def physical_names(stack: EmbeddedStack) -> dict[str, str]:

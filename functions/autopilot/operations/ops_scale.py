@@ -7,13 +7,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
     IdempotencyConfig,
     idempotent_function,
 )
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
-from autopilot.adapters.aws import client
+from autopilot.adapters.idempotency_store import idempotency_store
 from autopilot.adapters.state_table import StateTable
 from autopilot.audit import record_decision
 from autopilot.logic.floor_request import decide_floor_request
@@ -74,14 +73,7 @@ def request_floor(
 ) -> dict[str, Any]:
     """The same client token with the same request answers the first result; with another request it raises
     Powertools' IdempotencyValidationError (the caller reports a conflict)."""
-    persistence = DynamoDBPersistenceLayer(
-        table_name=settings.state_table_name,
-        key_attr="pk",
-        sort_key_attr="sk",
-        expiry_attr="ttl",
-        static_pk_value=f"IDEMPOTENCY#{FUNCTION}",
-        boto3_client=client("dynamodb"),
-    )
+    persistence = idempotency_store(settings.state_table_name, FUNCTION)
     config = IdempotencyConfig(
         event_key_jmespath="client_token",
         payload_validation_jmespath="[tasks, duration_minutes]",

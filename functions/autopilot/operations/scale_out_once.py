@@ -11,14 +11,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
     IdempotencyConfig,
     idempotent_function,
 )
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
-from autopilot.adapters.aws import client
+from autopilot.adapters.idempotency_store import idempotency_store
 from autopilot.models.approval import parse_approval
 from autopilot.models.task_input import ParsedInput
 from autopilot.operations.scale_out import FUNCTION, decide_and_apply, episode_of
@@ -41,17 +40,6 @@ def _replay_hook(execution: str | None) -> Any:
         }
 
     return mark
-
-
-def _persistence(settings: ScalingSettings) -> DynamoDBPersistenceLayer:
-    return DynamoDBPersistenceLayer(
-        table_name=settings.state_table_name,
-        key_attr="pk",
-        sort_key_attr="sk",
-        expiry_attr="ttl",
-        static_pk_value=f"IDEMPOTENCY#{FUNCTION}",
-        boto3_client=client("dynamodb"),
-    )
 
 
 def _in_progress(dry_run: bool) -> dict[str, Any]:
@@ -79,7 +67,9 @@ def run_once(
         config.register_lambda_context(context)
 
     @idempotent_function(  # type: ignore[untyped-decorator]
-        data_keyword_argument="key", persistence_store=_persistence(settings), config=config
+        data_keyword_argument="key",
+        persistence_store=idempotency_store(settings.state_table_name, FUNCTION),
+        config=config,
     )
     def once(key: dict[str, Any]) -> dict[str, Any]:
         return {**decide_and_apply(parsed, approval, now, settings, dry_run), "execution": execution}
