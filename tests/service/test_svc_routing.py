@@ -66,7 +66,11 @@ async def test_paused_replay_past_the_bound_moves_reads_to_the_primary_and_back(
         replica.sql("SELECT pg_wal_replay_pause()")
         try:
             await write_on_primary(client, sensor, key, 2.0)  # WAL the replica receives but does not replay
-            await poll_until(moved_for_lag, 15, "reads moved to the primary for the replica's lag")
+            try:
+                await poll_until(moved_for_lag, 15, "reads moved to the primary for the replica's lag")
+            except AssertionError as exc:
+                seen = await read_source(client, sensor), (await client.get("/readyz")).json()
+                raise AssertionError(f"{exc}; last route and /readyz: {seen}") from exc
             status, source, reason = await read_source(client, sensor)
             ready = (await client.get("/readyz")).json()
         finally:
