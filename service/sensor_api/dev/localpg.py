@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 OS_USER = "postgres"
+SLOT_PREFIX = "sensor_replica_"
 REPLICATION_HBA_LINE = "host replication all 127.0.0.1/32 trust"
 PARITY_SETTINGS = (
     "max_connections",
@@ -146,6 +147,7 @@ class LocalReplica:
     port: int = 0
     root: Path | None = None
     bin: Path | None = None
+    slot: str = ""  # its physical replication slot on the primary: WAL it has not received is kept for it
 
     @property
     def data(self) -> Path:
@@ -176,6 +178,9 @@ class LocalReplica:
             if self.root is not None:
                 shutil.rmtree(self.root, ignore_errors=True)
                 self.root = None
+            if self.slot:
+                drop_slot(self.primary, self.slot)
+                self.slot = ""
 
     def sql(self, statement: str, database: str = "postgres") -> str:
         return self.primary.psql(statement, database=database, port=self.port)
@@ -203,7 +208,9 @@ class LocalReplica:
 
     def _create(self) -> None:
         ensure_replication_allowed(self.primary)
+        drop_orphaned_slots(self.primary)
         self.bin = bindir(self.primary)
+        self.slot = f"{SLOT_PREFIX}{os.getpid()}_{secrets.token_hex(4)}"
         self.root = Path(tempfile.mkdtemp(prefix="sensor-replica-"))
         if os.geteuid() == 0:
             shutil.chown(self.root, OS_USER, OS_USER)
@@ -221,6 +228,9 @@ class LocalReplica:
             "stream",
             "-c",
             "fast",
+            "--create-slot",
+            "--slot",
+            self.slot,
         ]
         done = subprocess.run(as_cluster_user(cmd), capture_output=True, text=True, timeout=300, check=False)
         if done.returncode != 0:
@@ -237,6 +247,7 @@ class LocalReplica:
             "wal_receiver_status_interval": "'1s'",
             "primary_conninfo": f"'host={self.primary.host} port={self.primary.port} user={self.primary.user} "
             "application_name=sensor_local_replica'",
+            "primary_slot_name": f"'{self.slot}'",
             "fsync": "off",
             "shared_buffers": "'32MB'",
             **parity,
@@ -257,3 +268,49 @@ class LocalReplica:
         done = subprocess.run(as_cluster_user(cmd), capture_output=True, text=True, timeout=120, check=False)
         if done.returncode != 0:
             raise LocalPgError(f"pg_ctl {args[0]} failed: {done.stderr.strip() or done.stdout.strip()}")
+
+
+def drop_slot(primary: Primary, slot: str, timeout: float = 30.0) -> None:
+    """Drop a replica's slot once its WAL sender has gone (it lingers briefly after the standby stops)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        left = primary.psql(
+            "SELECT count(*) FILTER (WHERE active) || ',' || count(*) FROM pg_replication_slots "
+            f"WHERE slot_name = '{slot}'"
+        )
+        active, total = (int(part) for part in left.split(","))
+        if total == 0:
+            return
+        if active == 0:
+            primary.psql(
+                f"SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
+                f"WHERE slot_name = '{slot}' AND NOT active"
+            )
+            continue
+        time.sleep(0.1)
+    raise LocalPgError(f"replication slot {slot} still in use after {timeout} s: drop it with pg_drop_replication_slot")
+
+
+def drop_orphaned_slots(primary: Primary) -> list[str]:
+    """Drop the inactive slots of replicas whose creating process has exited (a killed test run);
+    a slot nobody reads from keeps WAL on the primary for ever."""
+    names = primary.psql(
+        f"SELECT slot_name FROM pg_replication_slots WHERE slot_name LIKE '{SLOT_PREFIX}%' AND NOT active"
+    )
+    dropped = []
+    for name in filter(None, names.splitlines()):
+        owner = name.removeprefix(SLOT_PREFIX).split("_", 1)[0]
+        if owner.isdigit() and not _process_alive(int(owner)):
+            primary.psql(f"SELECT pg_drop_replication_slot('{name}')")
+            dropped.append(name)
+    return dropped
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
