@@ -8,6 +8,7 @@ checkpointer, other databases' backends) are left out: they would charge other w
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,12 @@ def children(pid: int | str) -> list[str]:
 def tree_cpu(pid: int | str) -> float:
     """CPU seconds of a process and its children (a server's supervisor and workers)."""
     return sum(cpu for p in [str(pid), *children(pid)] if (cpu := process_cpu(p)) is not None)
+
+
+def children_cpu() -> float:
+    """CPU seconds of this process's finished children (the load client, once it has exited)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 @dataclass(frozen=True)

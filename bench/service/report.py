@@ -17,11 +17,11 @@ SHORTFALL_WHY = {
         "PostgreSQL backends and the client compete for the same two cores."
     ),
     "coalesced_vs_uncoalesced": (
-        "On two cores shared with PostgreSQL, the client and other work, both sides are bound by CPU, not by "
-        "commit latency: coalescing cuts PostgreSQL's CPU per request (the figures above), but the HTTP "
-        "server, the service's own Python and the client cost the same on both sides, and they are most of "
-        "a request's CPU, so the ratio stays near (their cost + uncoalesced DB CPU) / (their cost + coalesced "
-        "DB CPU). A commit that costs a network round trip (RDS) widens it."
+        "Both sides run on two cores shared with PostgreSQL, the client and other work. Coalescing cuts "
+        "PostgreSQL's CPU per reading by an order of magnitude (the CPU lines above), but a request's HTTP work "
+        "(the kernel's loopback delivery of request and response, uvicorn, the client) is the same on both "
+        "sides and is most of a coalesced request's CPU, so the ratio stays near (HTTP + service + uncoalesced "
+        "DB CPU) / (HTTP + service + coalesced DB CPU). A commit that costs a network round trip (RDS) widens it."
     ),
     "batch_vs_copy": (
         "Batch ingest parses and validates every reading (JSON to pydantic, timestamp rules) in Python "
@@ -105,8 +105,10 @@ def _cpu_line(results: dict[str, Any], client: str) -> str:
     names = (("healthz", "/healthz"), ("single_coalesced", "coalesced"), ("single_uncoalesced", "uncoalesced"))
     service = ", ".join(f"{label} {_num(sc[key].get('service_cpu_us_per_request'))}" for key, label in names)
     database = ", ".join(f"{label} {_num(sc[key].get('db_cpu_us_per_request'))}" for key, label in names[1:])
+    load = ", ".join(f"{label} {_num(sc[key].get('client_cpu_us_per_request'))}" for key, label in names)
     return (
-        f"CPU per request under {client}, in microseconds: the service (all workers) {service}; "
+        f"CPU per request under {client}, in microseconds: the service (all workers) {service}; {client} itself "
+        f"{load}; "
         f"PostgreSQL {database} (the benchmark database's backends on the primary and every process of its "
         "replica; the primary's shared background processes are left out, other work uses them too)."
     )
@@ -179,10 +181,14 @@ SERVER_CHOICE = (
 
 PROFILE = (
     "Where a coalesced ingest spends its time (py-spy, 200 samples/s on one loaded uvicorn worker under h2load): "
-    "before, about half of the worker's CPU was in the layers every request crosses (FastAPI's and Starlette's "
-    "middleware, exception wrappers, routing) and an eighth in the ingest itself. Ingest POSTs are now answered "
-    "before that stack (`service/sensor_api/fastpath.py`); what remains is the HTTP server writing the response "
-    "(about a fifth), the COPY (a sixth) and the ingest's own parsing and checks."
+    "about a fifth in the system call that writes the response (on loopback the kernel delivers the bytes to "
+    "the client inside that call, and the client it wakes often takes the core there), a tenth in the event "
+    "loop's polling and reads, a sixth in uvicorn's per-request work (parsing, the request cycle and its task), "
+    "an eighth in the ingest's own checks (key, JSON, timestamps) and a twentieth in the COPY. Ingest POSTs are "
+    "answered before FastAPI's middleware stack (`service/sensor_api/fastpath.py`); a response goes out in one "
+    "write instead of uvicorn's two (head, then body), the header timer is armed only for headers split across "
+    "reads, and a body costs one timer, not one per receive call (`service/sensor_api/httpproto.py`, "
+    "`limits.py`)."
 )
 
 READING = (

@@ -27,7 +27,7 @@ from sensor_api.dev.localpg import LocalReplica, Primary, create_database, drop_
 from sensor_api.dev.server import SERVERS, LocalServer
 
 from bench.service import h2load, wrk
-from bench.service.cpu import PostgresProbe, tree_cpu
+from bench.service.cpu import PostgresProbe, children_cpu, tree_cpu
 from bench.service.rawcopy import copy_loop
 from bench.service.report import render, replace_section
 
@@ -111,10 +111,12 @@ def measure(
     probe: PostgresProbe = ctx["probe"]
     assert running.process is not None
     db_before, service_cpu = probe.snapshot(), tree_cpu(running.process.pid)
+    client_cpu = children_cpu()
     if client == "wrk":
         result: Any = wrk.run_wrk(running.url, load, CONNECTIONS, SECONDS)
     else:
         result = h2load.run_h2load(running.url, load, CONNECTIONS, SECONDS)
+    client_cpu = children_cpu() - client_cpu
     db_cpu, service_cpu = probe.since(db_before), tree_cpu(running.process.pid) - service_cpu
     out = {"rps": result.rps, "p50_ms": result.p50_ms, "p99_ms": result.p99_ms, "requests": result.requests}
     busy = min(result.unavailable, result.error_count) if read else 0
@@ -122,6 +124,7 @@ def measure(
     out["error_kinds"] = {**result.errors, **getattr(result, "kinds", {}), "503": result.unavailable}
     out["db_cpu_us_per_request"] = db_cpu / max(result.requests, 1) * 1e6
     out["service_cpu_us_per_request"] = service_cpu / max(result.requests, 1) * 1e6
+    out["client_cpu_us_per_request"] = client_cpu / max(result.requests, 1) * 1e6
     if per_request:
         out["readings_per_s"] = result.rps * per_request
     return out
@@ -163,11 +166,14 @@ def one_round(ctx: dict[str, Any], loads: dict[str, dict[str, Any]]) -> dict[str
     return result
 
 
+CPU_KEYS = ("db_cpu_us_per_request", "service_cpu_us_per_request", "client_cpu_us_per_request")
+
+
 def median_scenarios(runs_by_scenario: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for name, runs in runs_by_scenario.items():
         out: dict[str, Any] = {}
-        for key in ("rps", "readings_per_s", "p50_ms", "p99_ms", "db_cpu_us_per_request", "service_cpu_us_per_request"):
+        for key in ("rps", "readings_per_s", "p50_ms", "p99_ms", *CPU_KEYS):
             values = [run[key] for run in runs if run.get(key) is not None]
             if values:
                 out[key] = statistics.median(values)
