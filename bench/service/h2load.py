@@ -27,6 +27,7 @@ class H2Result(LoadResult):
     kinds: dict[str, int]
     p50_ms: float
     p99_ms: float
+    unavailable: int = 0  # 503s (from the request log), counted among the failed
 
 
 SUMMARY = re.compile(r"finished in ([\d.]+)s, ([\d.]+) req/s")
@@ -49,7 +50,8 @@ def parse(text: str, log: str) -> H2Result:
         raise RuntimeError(f"h2load printed no summary; its output was:\n{text[-2000:]}")
     _, done, _, failed, errored, timeout = (int(g) for g in counts.groups())
     _, c3xx, c4xx, c5xx = (int(g) for g in codes.groups())
-    latencies = [int(line.split("\t")[2]) / 1000 for line in log.splitlines() if line.count("\t") == 2]
+    entries = [line.split("\t") for line in log.splitlines() if line.count("\t") == 2]  # start, status, duration
+    latencies = [int(entry[2]) / 1000 for entry in entries]
     rps = float(summary.group(2))
     # "failed" counts every request that did not succeed (error statuses, stream errors, timeouts)
     errors = {"failed": failed}
@@ -61,6 +63,7 @@ def parse(text: str, log: str) -> H2Result:
         kinds=kinds,
         p50_ms=statistics.median(latencies) if latencies else 0.0,
         p99_ms=percentile(latencies, 0.99),
+        unavailable=sum(entry[1] == "503" for entry in entries),
     )
 
 

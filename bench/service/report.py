@@ -17,20 +17,18 @@ SHORTFALL_WHY = {
         "PostgreSQL backends and the client compete for the same two cores."
     ),
     "coalesced_vs_uncoalesced": (
-        "On two cores shared with PostgreSQL, the client and other work, both sides are bound by CPU, not by "
-        "commit latency: coalescing cuts PostgreSQL's CPU per request (the figures above), but the HTTP "
-        "server, the service's own Python and the client cost the same on both sides, and they are most of "
-        "a request's CPU, so the ratio stays near (their cost + uncoalesced DB CPU) / (their cost + coalesced "
-        "DB CPU). A commit that costs a network round trip (RDS) widens it."
+        "Both sides run on two cores shared with PostgreSQL, the client and other work. Coalescing cuts "
+        "PostgreSQL's CPU per reading by an order of magnitude (the CPU lines above), but a request's HTTP work "
+        "(the kernel's loopback delivery of request and response, uvicorn, the client) is the same on both "
+        "sides and is most of a coalesced request's CPU, so the ratio stays near (HTTP + service + uncoalesced "
+        "DB CPU) / (HTTP + service + coalesced DB CPU). A commit that costs a network round trip (RDS) widens it."
     ),
     "batch_vs_copy": (
         "Batch ingest parses and validates every reading (JSON to pydantic, timestamp rules) in Python "
         "before the same binary COPY; the raw loop sends pre-built rows."
     ),
     "zero_errors": (
-        "Some requests failed at 1,000 connections; see the errors column, and `error_kinds` per round in "
-        "the JSON (a 503 with Retry-After is the service's answer to a pool busy past "
-        "DB_ACQUIRE_TIMEOUT_SECONDS)."
+        "Some requests failed at 1,000 connections; see the errors column, and `error_kinds` per round in the JSON."
     ),
 }
 
@@ -73,16 +71,23 @@ def _scenario_table(results: dict[str, Any]) -> list[str]:
     clients = results["clients"]
     head = " | ".join(f"{c} /s | {c} p50 ms | {c} p99 ms" for c in clients)
     lines = [
-        f"| scenario ({results['image_server']}) | {head} | errors |",
-        "| --- |" + " ---: |" * (3 * len(clients) + 1),
+        f"| scenario ({results['image_server']}) | {head} | errors | 503 (pool busy) |",
+        "| --- |" + " ---: |" * (3 * len(clients) + 2),
     ]
     for key, label, rate in SCENARIOS:
-        cells, errors = [], 0
+        cells, errors, busy = [], 0, 0
         for client in clients:
             sc = image[client]["scenarios"][key]
             cells += [_num(sc.get(rate)), _num(sc.get("p50_ms"), 1), _num(sc.get("p99_ms"), 1)]
             errors += sc.get("errors", 0) if key != "raw_copy" else 0
-        lines.append(f"| {_label(results, label)} | {' | '.join(cells)} | {errors} |")
+            busy += sc.get("busy_503", 0)
+        lines.append(f"| {_label(results, label)} | {' | '.join(cells)} | {errors} | {busy} |")
+    lines += [
+        "",
+        "Errors are every failed request (any status but 2xx, timeouts, resets) except, on reads, the 503 with "
+        "Retry-After that the service answers when the replica pool stays busy past DB_ACQUIRE_TIMEOUT_SECONDS "
+        "(counted in the last column); an ingest's 503 means readings not stored and counts as an error.",
+    ]
     lines += ["", *(_cpu_line(results, client) for client in clients)]
     single = image[clients[0]]["scenarios"]
     lines += [
@@ -100,10 +105,12 @@ def _cpu_line(results: dict[str, Any], client: str) -> str:
     names = (("healthz", "/healthz"), ("single_coalesced", "coalesced"), ("single_uncoalesced", "uncoalesced"))
     service = ", ".join(f"{label} {_num(sc[key].get('service_cpu_us_per_request'))}" for key, label in names)
     database = ", ".join(f"{label} {_num(sc[key].get('db_cpu_us_per_request'))}" for key, label in names[1:])
+    load = ", ".join(f"{label} {_num(sc[key].get('client_cpu_us_per_request'))}" for key, label in names)
     return (
-        f"CPU per request under {client}, in microseconds: the service (all workers) {service}; "
-        f"PostgreSQL {database} (every PostgreSQL process on the machine, replica included: other work on the "
-        "shared server counts too)."
+        f"CPU per request under {client}, in microseconds: the service (all workers) {service}; {client} itself "
+        f"{load}; "
+        f"PostgreSQL {database} (the benchmark database's backends on the primary and every process of its "
+        "replica; the primary's shared background processes are left out, other work uses them too)."
     )
 
 
@@ -168,16 +175,21 @@ SERVER_CHOICE = (
     "The image keeps uvicorn (with the header-timeout protocol). Granian answers `/healthz` faster, but on "
     "coalesced ingest, the service's main path, the two are within this machine's noise of each other from "
     "run to run, at the same service CPU per request (the row above); granian also runs the uncoalesced "
-    "baseline faster, which narrows the coalescing lead; and the header timeout, graceful shutdown and "
-    "slow-client tests are written against uvicorn."
+    "baseline faster, which narrows the coalescing lead. Replica reads, which go through FastAPI's whole "
+    "stack, gain the most from granian's cheaper HTTP layer (the table above). The header timeout, graceful "
+    "shutdown and slow-client tests are written against uvicorn."
 )
 
 PROFILE = (
     "Where a coalesced ingest spends its time (py-spy, 200 samples/s on one loaded uvicorn worker under h2load): "
-    "before, about half of the worker's CPU was in the layers every request crosses (FastAPI's and Starlette's "
-    "middleware, exception wrappers, routing) and an eighth in the ingest itself. Ingest POSTs are now answered "
-    "before that stack (`service/sensor_api/fastpath.py`); what remains is the HTTP server writing the response "
-    "(about a fifth), the COPY (a sixth) and the ingest's own parsing and checks."
+    "about a fifth in the system call that writes the response (on loopback the kernel delivers the bytes to "
+    "the client inside that call, and the client it wakes often takes the core there), a tenth in the event "
+    "loop's polling and reads, a sixth in uvicorn's per-request work (parsing, the request cycle and its task), "
+    "an eighth in the ingest's own checks (key, JSON, timestamps) and a twentieth in the COPY. Ingest POSTs are "
+    "answered before FastAPI's middleware stack (`service/sensor_api/fastpath.py`); a response goes out in one "
+    "write instead of uvicorn's two (head, then body), the header timer is armed only for headers split across "
+    "reads, and a body costs one timer, not one per receive call (`service/sensor_api/httpproto.py`, "
+    "`limits.py`)."
 )
 
 READING = (

@@ -27,6 +27,7 @@ from sensor_api.dev.localpg import LocalReplica, Primary, create_database, drop_
 from sensor_api.dev.server import SERVERS, LocalServer
 
 from bench.service import h2load, wrk
+from bench.service.cpu import PostgresProbe, children_cpu, tree_cpu
 from bench.service.rawcopy import copy_loop
 from bench.service.report import render, replace_section
 
@@ -83,33 +84,6 @@ def read_route(url: str) -> str:
     return str(httpx.get(f"{url}/readyz", timeout=10).json()["reads"]["target"])
 
 
-def postgres_cpu_seconds() -> float:
-    """CPU time of every PostgreSQL process on the machine (primary and replica), from /proc."""
-    total = 0.0
-    for proc in Path("/proc").iterdir():
-        try:
-            if proc.name.isdigit() and (proc / "cmdline").read_bytes().startswith(b"postgres"):
-                fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
-                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        except OSError:
-            continue
-    return total
-
-
-def server_cpu_seconds(running: LocalServer) -> float:
-    """CPU time of the server's processes (supervisor and workers), from /proc."""
-    assert running.process is not None
-    found = subprocess.run(["pgrep", "-P", str(running.process.pid)], capture_output=True, text=True, check=False)
-    total = 0.0
-    for pid in [str(running.process.pid), *found.stdout.split()]:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
-
-
 def worker_rss_mb(running: LocalServer) -> float:
     """Median resident memory of the server's worker processes (children running the app), in MB."""
     assert running.process is not None
@@ -127,21 +101,32 @@ def worker_rss_mb(running: LocalServer) -> float:
     return statistics.median(sizes) if sizes else 0.0
 
 
-def measure(running: LocalServer, client: str, load: Any, readings_per_request: int = 1) -> dict[str, Any]:
+def measure(
+    ctx: dict[str, Any], running: LocalServer, client: str, load: Any, per_request: int = 1, read: bool = False
+) -> dict[str, Any]:
     """One scenario with one client: wrk (a Lua script) or h2load (an H2Request). CPU per request is
-    counted from /proc, so it holds however busy the shared machine is."""
-    db_cpu, service_cpu = postgres_cpu_seconds(), server_cpu_seconds(running)
+    counted from /proc, so it holds however busy the shared machine is. A read's 503s (the service's
+    answer, with Retry-After, to a pool busy past DB_ACQUIRE_TIMEOUT_SECONDS) are counted apart from its
+    errors; an ingest's 503 means readings not stored, an error."""
+    probe: PostgresProbe = ctx["probe"]
+    assert running.process is not None
+    db_before, service_cpu = probe.snapshot(), tree_cpu(running.process.pid)
+    client_cpu = children_cpu()
     if client == "wrk":
         result: Any = wrk.run_wrk(running.url, load, CONNECTIONS, SECONDS)
     else:
         result = h2load.run_h2load(running.url, load, CONNECTIONS, SECONDS)
-    db_cpu, service_cpu = postgres_cpu_seconds() - db_cpu, server_cpu_seconds(running) - service_cpu
+    client_cpu = children_cpu() - client_cpu
+    db_cpu, service_cpu = probe.since(db_before), tree_cpu(running.process.pid) - service_cpu
     out = {"rps": result.rps, "p50_ms": result.p50_ms, "p99_ms": result.p99_ms, "requests": result.requests}
-    out.update(errors=result.error_count, error_kinds={**result.errors, **getattr(result, "kinds", {})})
+    busy = min(result.unavailable, result.error_count) if read else 0
+    out.update(errors=result.error_count - busy, busy_503=busy)
+    out["error_kinds"] = {**result.errors, **getattr(result, "kinds", {}), "503": result.unavailable}
     out["db_cpu_us_per_request"] = db_cpu / max(result.requests, 1) * 1e6
     out["service_cpu_us_per_request"] = service_cpu / max(result.requests, 1) * 1e6
-    if readings_per_request:
-        out["readings_per_s"] = result.rps * readings_per_request
+    out["client_cpu_us_per_request"] = client_cpu / max(result.requests, 1) * 1e6
+    if per_request:
+        out["readings_per_s"] = result.rps * per_request
     return out
 
 
@@ -154,18 +139,18 @@ def server_round(ctx: dict[str, Any], loads: dict[str, dict[str, Any]], server: 
         url = running.url
         for name, per_request in (("healthz", 0), ("single_coalesced", 1), ("batch", BATCH)):
             for client in order:
-                out[client][name] = measure(running, client, loads[client][name], per_request)
+                out[client][name] = measure(ctx, running, client, loads[client][name], per_request)
         out["rss_mb"] = worker_rss_mb(running)
         primary.psql("ANALYZE readings", database=database)  # current statistics, as autovacuum keeps them
         replica.wait_replayed(database, timeout=300)  # the read runs on a replica that has caught up
         for client in order:
             before = read_route(url)
-            out[client]["replica_read"] = measure(running, client, loads[client]["read"], 0)
+            out[client]["replica_read"] = measure(ctx, running, client, loads[client]["read"], 0, read=True)
             out[client]["replica_read"].update(route_before=before, route_after=read_route(url))
     uncoalesced = {"INGEST_COALESCE": "false", "DB_ACQUIRE_TIMEOUT_SECONDS": "30"}
     with service(primary, replica, database, server, **uncoalesced) as running:
         for client in order:
-            out[client]["single_uncoalesced"] = measure(running, client, loads[client]["single"])
+            out[client]["single_uncoalesced"] = measure(ctx, running, client, loads[client]["single"])
     return out
 
 
@@ -181,15 +166,19 @@ def one_round(ctx: dict[str, Any], loads: dict[str, dict[str, Any]]) -> dict[str
     return result
 
 
+CPU_KEYS = ("db_cpu_us_per_request", "service_cpu_us_per_request", "client_cpu_us_per_request")
+
+
 def median_scenarios(runs_by_scenario: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for name, runs in runs_by_scenario.items():
         out: dict[str, Any] = {}
-        for key in ("rps", "readings_per_s", "p50_ms", "p99_ms", "db_cpu_us_per_request", "service_cpu_us_per_request"):
+        for key in ("rps", "readings_per_s", "p50_ms", "p99_ms", *CPU_KEYS):
             values = [run[key] for run in runs if run.get(key) is not None]
             if values:
                 out[key] = statistics.median(values)
         out["errors"] = sum(run.get("errors", 0) for run in runs)
+        out["busy_503"] = sum(run.get("busy_503", 0) for run in runs)
         merged[name] = out
     return merged
 
@@ -320,6 +309,7 @@ def main() -> None:
         with service(primary, replica, database, IMAGE_SERVER) as running:
             sensors = register_sensors(running.url)
         ctx = {"primary": primary, "replica": replica, "database": database, "sensor_ids": [s for s, _ in sensors]}
+        ctx["probe"] = PostgresProbe(primary, replica, database)
         with tempfile.TemporaryDirectory(prefix="bench-service-") as folder:
             loads = write_loads(Path(folder), sensors)
             rounds, load_per_round = [], []

@@ -9,15 +9,26 @@ from pathlib import Path
 
 from bench.service.load_result import LoadResult
 
-# Printed by every script when wrk finishes: one JSON line the driver parses.
+# Printed by every script when wrk finishes: one JSON line the driver parses. "unavailable" counts the
+# 503s among the status errors, in scripts that count them (COUNT_503: a response hook costs wrk CPU).
 DONE = r"""
+local threads = {}
+setup = function(thread) table.insert(threads, thread) end
 done = function(summary, latency, requests)
   local e = summary.errors
+  local unavailable = 0
+  for _, t in ipairs(threads) do unavailable = unavailable + (t:get("unavailable") or 0) end
   io.write(string.format(
     '\nWRK_JSON {"requests": %d, "duration_us": %d, "connect": %d, "read": %d, "write": %d, "status": %d, ' ..
-    '"timeout": %d, "p50_us": %d, "p90_us": %d, "p99_us": %d, "max_us": %d}\n',
-    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
+    '"timeout": %d, "unavailable": %d, "p50_us": %d, "p90_us": %d, "p99_us": %d, "max_us": %d}\n',
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout, unavailable,
     latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
+end
+"""
+COUNT_503 = r"""
+unavailable = 0
+response = function(status, headers, body)
+  if status == 503 then unavailable = unavailable + 1 end
 end
 """
 
@@ -31,18 +42,29 @@ def healthz_script() -> str:
     return 'wrk.method = "GET"\nwrk.path = "/healthz"\n' + DONE
 
 
-def single_ingest_script(sensors: list[tuple[str, str]]) -> str:
-    """One reading per request, round-robin over the sensors, the current time, a unique value."""
+def single_ingest_script(sensors: list[tuple[str, str]], variants: int = 10) -> str:
+    """One reading per request, round-robin over the sensors, stamped with the time the run started. The
+    requests are built once (`variants` values per sensor), as in the batch script: building each one in
+    Lua cost wrk more CPU than the server spends on some requests, on cores the server shares."""
     return (
         _sensor_table(sensors)
+        + f"local variants = {variants}\n"
         + r"""
+local requests = {}
+init = function(args)
+  local ts = os.date("!%Y-%m-%dT%H:%M:%SZ")
+  for v = 1, variants do
+    for i, s in ipairs(sensors) do
+      local body = string.format('{"ts": "%s", "value": %d.25}', ts, v * #sensors + i)
+      requests[#requests + 1] = wrk.format("POST", "/v1/sensors/" .. s[1] .. "/readings",
+        {["Content-Type"] = "application/json", ["X-API-Key"] = s[2]}, body)
+    end
+  end
+end
 local counter = 0
 request = function()
   counter = counter + 1
-  local s = sensors[(counter % #sensors) + 1]
-  local body = string.format('{"ts": "%s", "value": %d}', os.date("!%Y-%m-%dT%H:%M:%SZ"), counter)
-  return wrk.format("POST", "/v1/sensors/" .. s[1] .. "/readings",
-    {["Content-Type"] = "application/json", ["X-API-Key"] = s[2]}, body)
+  return requests[(counter % #requests) + 1]
 end
 """
         + DONE
@@ -90,6 +112,7 @@ request = function()
   return wrk.format("GET", "/v1/sensors/" .. s[1] .. "/readings?limit=100", {["X-API-Key"] = key})
 end
 """
+        + COUNT_503
         + DONE
     )
 
@@ -100,6 +123,7 @@ class WrkResult(LoadResult):
     p90_ms: float
     p99_ms: float
     max_ms: float
+    unavailable: int = 0  # 503s, counted among the status errors
 
 
 def parse_output(text: str) -> WrkResult:
@@ -116,6 +140,7 @@ def parse_output(text: str) -> WrkResult:
         p90_ms=data["p90_us"] / 1000,
         p99_ms=data["p99_us"] / 1000,
         max_ms=data["max_us"] / 1000,
+        unavailable=int(data.get("unavailable", 0)),
     )
 
 

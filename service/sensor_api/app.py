@@ -109,6 +109,8 @@ async def lifespan(
         emitter.start()
         stack.push_async_callback(emitter.stop)
         app.state.runtime = Runtime(settings, plan, db, auth, ingest, recorder)
+        if isinstance(app, SensorApi):
+            app.runtime = app.state.runtime  # the fast path's (plain attribute) access to it
         tune_collector(settings.gc_gen0_threshold)
         log.info("ready", extra={"replica": db.replica is not None, "coalesce": settings.ingest_coalesce})
         yield
@@ -117,6 +119,8 @@ async def lifespan(
 
 class SensorApi(FastAPI):
     """The FastAPI app, with ingest POSTs answered before the middleware stack (see fastpath.py)."""
+
+    runtime: Runtime | None = None  # set once the lifespan has started
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         match = ingest_match(scope)

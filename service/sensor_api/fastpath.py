@@ -22,9 +22,10 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .coalescer import IngestUnavailableError
-from .limits import BodyTooSlow, reject, timed
+from .limits import BodyTooSlow, reject, within
 from .models import ReadingBatchIn, ReadingIn
 from .routes.readings import ingest_ack, prepare_ingest
+from .runtime import Runtime
 
 INGEST_PATH = re.compile(r"^/v1/sensors/([^/]+)/readings(/batch)?$")
 TEMPLATES = {False: "POST /v1/sensors/{sensor_id}/readings", True: "POST /v1/sensors/{sensor_id}/readings/batch"}
@@ -37,11 +38,15 @@ def ingest_match(scope: Scope) -> re.Match[str] | None:
     return INGEST_PATH.match(scope["path"])
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            return str(value.decode("latin-1"))
-    return None
+def _headers(scope: Scope) -> tuple[str | None, str | None]:
+    """The request's content-length and X-API-Key (one pass over the headers)."""
+    length = key = None
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            length = value.decode("latin-1")
+        elif name == b"x-api-key":
+            key = value.decode("latin-1")
+    return length, key
 
 
 async def read_limited(receive: Receive, limit: int) -> tuple[list[Message], bool]:
@@ -71,7 +76,7 @@ def replaying(messages: list[Message], receive: Receive) -> Receive:
 
 
 async def _send_json(send: Send, status: int, body: bytes, extra: list[tuple[bytes, bytes]] | None = None) -> None:
-    headers = [JSON, (b"content-length", str(len(body)).encode()), *(extra or [])]
+    headers = [JSON, (b"content-length", b"%d" % len(body)), *(extra or [])]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
@@ -80,16 +85,16 @@ async def ingest_fast(
     app: Any, full: ASGIApp, scope: Scope, receive: Receive, send: Send, match: re.Match[str]
 ) -> None:
     """Answer one ingest request, or hand it to `full` (the framework's stack) when it fails early."""
-    rt = getattr(app.state, "runtime", None)
-    declared = _header(scope, b"content-length")
+    rt: Runtime | None = app.runtime
+    declared, key = _headers(scope)
     if rt is None or (declared is not None and (not declared.isdigit() or int(declared) > rt.settings.max_body_bytes)):
         await full(scope, receive, send)
         return
     started = time.perf_counter()
     settings = rt.settings
     try:
-        messages, complete = await read_limited(
-            timed(receive, settings.http_body_timeout_seconds), settings.max_body_bytes
+        messages, complete = await within(
+            settings.http_body_timeout_seconds, read_limited(receive, settings.max_body_bytes)
         )
     except BodyTooSlow as exc:
         await reject(send, exc.status_code, exc.detail)
@@ -98,9 +103,9 @@ async def ingest_fast(
     try:
         if not complete:
             raise ValueError("body not complete")
-        raw = b"".join(m.get("body", b"") for m in messages)
+        raw = messages[0].get("body", b"") if len(messages) == 1 else b"".join(m.get("body", b"") for m in messages)
         model = ReadingBatchIn if batch else ReadingIn
-        rows = await prepare_ingest(rt, _header(scope, b"x-api-key"), match.group(1), raw, model)
+        rows = await prepare_ingest(rt, key, match.group(1), raw, model)
     except Exception:  # nothing happened yet: the full stack answers from the start, as it always has
         await full(scope, replaying(messages, receive), send)
         return

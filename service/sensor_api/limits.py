@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CLOSE = {"Connection": "close"}
+T = TypeVar("T")
 
 
 def too_large_message(limit: int) -> str:
@@ -56,6 +58,31 @@ def timed(receive: Receive, seconds: float) -> Receive:
             raise BodyTooSlow(seconds) from None
 
     return bounded
+
+
+async def within(seconds: float, reading: Awaitable[T]) -> T:
+    """`reading` (the body's receive calls), raising BodyTooSlow if it takes more than `seconds`.
+
+    One timer for the whole body, where `timed` sets one per receive call: the ingest fast path reads
+    nearly every body in one message, and asyncio.timeout's bookkeeping cost more than the read."""
+    task = asyncio.current_task()
+    assert task is not None
+    expired = False
+
+    def expire() -> None:
+        nonlocal expired
+        expired = True
+        task.cancel()
+
+    handle = asyncio.get_running_loop().call_later(seconds, expire)
+    try:
+        return await reading
+    except asyncio.CancelledError:
+        if expired and task.uncancel() == 0:
+            raise BodyTooSlow(seconds) from None
+        raise
+    finally:
+        handle.cancel()
 
 
 async def drain(receive: Receive, limit: int) -> None:

@@ -26,13 +26,24 @@ def parse_body(model: type[M], raw: bytes) -> M:
         raise RequestValidationError(errors) from exc
 
 
+_PARSED: dict[str, uuid.UUID] = {}
+PARSED_MAX = 10_000  # sensor ids whose parsed form a worker keeps (uuid.UUID() is pure Python)
+
+
 def parse_uuid(raw: str, name: str) -> uuid.UUID:
     """A UUID path parameter's text; a malformed one is a 422 like FastAPI's."""
+    parsed = _PARSED.get(raw)
+    if parsed is not None:
+        return parsed
     try:
-        return uuid.UUID(raw)
+        parsed = uuid.UUID(raw)
     except ValueError:
         error = {"type": "uuid_parsing", "loc": ("path", name), "msg": "Input should be a valid UUID", "input": raw}
         raise RequestValidationError([error]) from None
+    if len(_PARSED) >= PARSED_MAX:
+        _PARSED.clear()
+    _PARSED[raw] = parsed
+    return parsed
 
 
 def uuid_path_doc(name: str) -> dict[str, Any]:
