@@ -20,7 +20,6 @@ import typer
 from autopilot.clock import resolve_now
 from autopilot.errors import AutopilotError
 from autopilot.models.ops import ApprovalAnswer, Caller, ScaleRequest
-from autopilot.models.timestamps import AwsTimestamp
 from autopilot.operations.ops_actions import list_actions
 from autopilot.operations.ops_approvals import answer, list_approvals
 from autopilot.operations.ops_scale import request_floor
@@ -61,7 +60,7 @@ def decision_time(now: str | None) -> datetime:
     if now is None:
         return resolve_now(None)
     try:
-        return resolve_now(TypeAdapter(AwsTimestamp).validate_python(now))
+        return resolve_now(TypeAdapter(datetime).validate_python(now))
     except ValidationError as exc:
         raise OpsCommandError(f"--now {now!r}: write an ISO 8601 time such as 2026-11-27T14:00:10Z") from exc
 
