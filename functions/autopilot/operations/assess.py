@@ -6,8 +6,9 @@ from typing import Any
 
 from autopilot.adapters.state_table import StateTable
 from autopilot.logic.classify import classify
+from autopilot.models.scaling import ServiceObservation
 from autopilot.models.task_input import ParsedInput
-from autopilot.operations.snapshot import ServiceObservation, observe_service
+from autopilot.operations.snapshot import observe_service
 from autopilot.settings.scaling import ScalingSettings
 
 
@@ -20,7 +21,7 @@ def _verification(decision: dict[str, Any] | None, seen: ServiceObservation) -> 
     return {"expected_running": expected, "running": running, "reached": running >= expected}
 
 
-def assess(parsed: ParsedInput, settings: ScalingSettings) -> dict[str, Any]:
+def assess_trigger(parsed: ParsedInput, settings: ScalingSettings) -> dict[str, Any]:
     kind, why = classify(parsed.trigger)
     alarm = parsed.trigger.alarm
     result: dict[str, Any] = {

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
-
 from autopilot.adapters.autoscaling import describe_target
 from autopilot.adapters.ecs_service import describe_service
 from autopilot.adapters.state_table import StateTable
 from autopilot.logic.task_price import fargate_task_hourly
-from autopilot.models.records import Lease
-from autopilot.models.scaling import ServiceSnapshot, TargetSnapshot
+from autopilot.models.scaling import ServiceObservation, ServiceSnapshot
 from autopilot.settings.common import CommonSettings
-
-
-class ServiceObservation(BaseModel):
-    service: ServiceSnapshot
-    target: TargetSnapshot
-    lease: Lease | None
-    task_hourly_usd: float
 
 
 def task_hourly_usd(service: ServiceSnapshot, region: str) -> float:
