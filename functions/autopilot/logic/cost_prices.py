@@ -143,6 +143,15 @@ def price_book(region: str, overrides: Mapping[str, PriceOverride] | None = None
     return book
 
 
+def fargate_task_hourly(book: PriceBook, vcpu: float, memory_gb: float, architecture: str = "X86_64") -> float:
+    """One Fargate task's hourly price (vCPU + memory), overrides applied: the one price of a task, used by every
+    decision's cost impact and by the cost report."""
+    arch = architecture.upper()
+    if arch not in book.fargate_vcpu_hour or arch not in book.fargate_gb_hour:
+        raise ConfigurationError(f"unknown Fargate architecture {architecture!r}; use X86_64 or ARM64")
+    return vcpu * book.fargate_vcpu_hour[arch].value + memory_gb * book.fargate_gb_hour[arch].value
+
+
 def settings_overrides(values: Mapping[str, float]) -> dict[str, PriceOverride]:
     """The ``PRICE_OVERRIDES`` setting as overrides; the operator vouches for them."""
     return {path: PriceOverride(value=value, source="PRICE_OVERRIDES setting") for path, value in values.items()}
