@@ -115,7 +115,8 @@ def function_handler(template: dict[str, Any], logical_id: str) -> str:
     return str(handler)
 
 
-def _function_variables(template: dict[str, Any], logical_id: str) -> dict[str, Any]:
+def function_variables(template: dict[str, Any], logical_id: str) -> dict[str, Any]:
+    """The names and (unresolved) values of the variables the template sets for a function: Globals + its own."""
     function_handler(template, logical_id)  # validates the name
     global_vars = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
     props = template["Resources"][logical_id]["Properties"]
@@ -125,7 +126,7 @@ def _function_variables(template: dict[str, Any], logical_id: str) -> dict[str, 
 
 def function_environment(resolver: Resolver, logical_id: str) -> dict[str, str]:
     """Globals' variables overlaid with the function's own, all resolved to strings."""
-    merged = _function_variables(resolver.template, logical_id)
+    merged = function_variables(resolver.template, logical_id)
     return {name: str(resolver.resolve(value)) for name, value in merged.items()}
 
 
@@ -133,7 +134,7 @@ def deployed_function_environment(resolver: Resolver, logical_id: str, given: Ma
     """A function's environment for a deployed stack: each variable from ``given`` (the caller's environment) when
     set there, else resolved from the template; a name that only the deployed stack knows must be given."""
     missing, env = [], {}
-    for name, value in _function_variables(resolver.template, logical_id).items():
+    for name, value in function_variables(resolver.template, logical_id).items():
         if name in given:
             env[name] = given[name]
             continue
