@@ -1,4 +1,4 @@
-"""The cost model against the hand computation in reference/aws-facts.md (730 h a month)."""
+"""The cost model against figures computed by hand from the AWS price pages (730 h a month)."""
 
 from __future__ import annotations
 
