@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from autopilot.errors import InvalidEventError
 from autopilot.models.alarm_events import AlarmState, EventBridgeAlarmEvent
 from autopilot.models.rds_events import RdsInstanceEvent
 from autopilot.models.schedule_events import ScheduledEvent
+from autopilot.models.triggers import parse_trigger
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import BaseModel, ValidationError
 
@@ -60,3 +62,11 @@ def test_an_envelope_without_the_eventbridge_fields_is_refused() -> None:
 def test_the_wrong_detail_type_is_refused() -> None:
     with pytest.raises(ValidationError, match="detail-type"):
         RdsInstanceEvent.model_validate(load("rds-primary-failure.json") | {"detail-type": "Scheduled Event"})
+
+
+def test_an_event_missing_many_fields_names_every_one() -> None:
+    with pytest.raises(InvalidEventError) as err:
+        parse_trigger({"detail-type": "RDS DB Instance Event", "source": "aws.rds", "detail": {}})
+    message = str(err.value)
+    assert "missing version, id, account, time, region" in message
+    assert "detail.SourceType" in message and "detail.Date" in message and "Nothing was changed" in message
