@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from autopilot.errors import ConfigurationError
 from autopilot.logic.cost_model import build_scenarios, db_items, load_balancer_items, task_hourly, task_items
-from autopilot.logic.cost_prices import PriceOverride, price_book, settings_overrides
+from autopilot.logic.cost_prices import price_book, settings_overrides
 from autopilot.models.cost import (
     DbInstanceInventory,
     Inventory,
@@ -15,6 +15,7 @@ from autopilot.models.cost import (
     LoadBalancerInventory,
     ServiceInventory,
 )
+from autopilot.models.prices import PriceOverride
 
 
 def seed_inventory(**service: Any) -> Inventory:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from autopilot.logic.cost_prices import PriceBook, Rate, fargate_task_hourly
+from autopilot.logic.cost_prices import fargate_task_hourly
 from autopilot.models.cost import (
     Category,
     DbInstanceInventory,
@@ -19,6 +19,7 @@ from autopilot.models.cost import (
     Scenario,
     ServiceInventory,
 )
+from autopilot.models.prices import PriceBook, Rate
 
 GP3_LARGE_VOLUME_GIB = 400
 

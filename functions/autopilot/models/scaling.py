@@ -119,3 +119,12 @@ class RestoreDecision(BaseModel):
         default=None, description="When the alarm will have been OK for the cooldown: look again then"
     )
     recheck_in_seconds: int | None = None
+
+
+class MaxRestoreDecision(BaseModel):
+    action: str  # "restore_max", "drop_lease" or "none"
+    taken: bool = False
+    dry_run: bool = False
+    reason: str
+    from_max: int
+    to_max: int

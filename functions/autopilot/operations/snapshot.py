@@ -5,7 +5,8 @@ from __future__ import annotations
 from autopilot.adapters.autoscaling import describe_target
 from autopilot.adapters.ecs_service import describe_service
 from autopilot.adapters.state_table import StateTable
-from autopilot.logic.cost_prices import PriceBook, fargate_task_hourly, price_book, settings_overrides
+from autopilot.logic.cost_prices import fargate_task_hourly, price_book, settings_overrides
+from autopilot.models.prices import PriceBook
 from autopilot.models.scaling import ServiceObservation, ServiceSnapshot
 from autopilot.settings.common import CommonSettings
 
