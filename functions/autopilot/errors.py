@@ -21,7 +21,7 @@ class InvalidEventError(AutopilotError):
         errors = exc.errors()
         missing = [where(err) for err in errors if err["type"] == "missing"]
         problems = [f"{where(err)}: {err['msg']}" for err in errors if err["type"] != "missing"][:5]
-        detail = "; ".join(([f"missing {', '.join(missing)}"] if missing else []) + problems)
+        detail = "; ".join(([f"{', '.join(missing)}: Field required"] if missing else []) + problems)
         return cls(f"invalid {what}: {detail}. Nothing was changed; fix the event and send it again.")
 
 
