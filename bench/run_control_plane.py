@@ -45,10 +45,10 @@ def _summary(samples: list[float]) -> dict[str, float]:
 
 def bench_decision() -> dict[str, Any]:
     from autopilot.logic.scaling import decide_scale_out
+    from autopilot.models.policy import ScalingPolicy
     from autopilot.models.scaling import ScaleOutInput, ServiceSnapshot, TargetSnapshot
-    from autopilot.settings.scaling import ScalingSettings
 
-    settings = ScalingSettings()
+    policy = ScalingPolicy()
     inp = ScaleOutInput(
         now=datetime(2026, 11, 27, tzinfo=UTC),
         service=ServiceSnapshot(cluster="c", service="s", desired=3, running=3, pending=0),
@@ -61,7 +61,7 @@ def bench_decision() -> dict[str, Any]:
     n = 20000
     start = time.perf_counter()
     for _ in range(n):
-        decide_scale_out(inp, settings)
+        decide_scale_out(inp, policy)
     elapsed = time.perf_counter() - start
     return {"decisions": n, "seconds": round(elapsed, 4), "decisions_per_second": round(n / elapsed)}
 

@@ -135,7 +135,7 @@ ASSUMPTIONS = (
         "the real handlers on moto; alarm state and timestamp written into moto at the virtual second; events "
         "matched against the template's EventBridge rule; sweeper every {sweep_every_s} s (skipped "
         "when no lease exists: it would change nothing); an approval request is never answered",
-        "DESIGN.md",
+        "cli/autopilot_cli/simulate/control.py",
     ),
     ("cost", "billed task-seconds x the Fargate price of a 1 vCPU / 2 GB x86 task", "prices.json (us-east-2)"),
 )

@@ -13,12 +13,15 @@ from autopilot_cli.lambda_context import LocalLambdaContext
 from autopilot_cli.template_model import function_environment, stack_environment
 from moto import mock_aws
 
+from tests.helpers import faults as fault_injection
 from tests.helpers import iam_calls
 from tests.helpers.aws_env import BASE_ENV, clear_settings_caches, speed_up_emulation
 from tests.helpers.sns import published
 
 # Every AWS call a handler makes in any test is recorded for the IAM test (tests/template/test_iam_grants.py).
 iam_calls.install()
+# Fault injection rides on botocore's public before-send hook, present in every session (tests/helpers/faults.py).
+fault_injection.install()
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -38,9 +38,8 @@ from autopilot_cli.embedded.workflow import (
 )
 from autopilot_cli.invoke import logs_to_stderr, run_handler
 from autopilot_cli.output import console
-from autopilot_cli.template_model import function_environment
+from autopilot_cli.template_model import events_dir, function_environment
 
-EVENTS = Path(__file__).resolve().parents[2] / "events"
 FAST_WAITS = {"verify": 0, "approval_timeout": 60}
 SERVER_LOG = "demo-server.log"
 # Powertools warns when a handler flushes no metric; several handlers rightly record none for a decision.
@@ -72,7 +71,7 @@ def embedded_workflow(log_file: Path) -> Iterator[tuple[EmbeddedStack, DeployedW
 
 
 def _event(name: str) -> dict[str, Any]:
-    return json.loads((EVENTS / name).read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    return json.loads((events_dir() / name).read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
 def _at(event: dict[str, Any], minutes: int) -> dict[str, Any]:

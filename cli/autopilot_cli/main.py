@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -10,16 +9,14 @@ import typer
 from autopilot.errors import AutopilotError
 
 from autopilot_cli import dashboard, ops_commands, output
+from autopilot_cli.deployed_stack import account_environment
 from autopilot_cli.doctor import command as doctor_command
 from autopilot_cli.embedded import session
 from autopilot_cli.embedded.actuator import reconcile_capacity
 from autopilot_cli.embedded.alarm_mirror import mirror_alarm_state
 from autopilot_cli.invoke import InvokeError, load_event, run_handler, with_overrides
 from autopilot_cli.template_model import (
-    Resolver,
     TemplateError,
-    deployed_function_environment,
-    load_template,
 )
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
@@ -29,21 +26,6 @@ app.add_typer(embedded_app, name="embedded")
 AwsFlag = Annotated[
     bool, typer.Option("--aws", help="Talk to the AWS account of your credentials, not the embedded AWS")
 ]
-
-
-def _account_env(logical_id: str, stack_name: str) -> dict[str, str]:
-    """Function environment for a deployed stack: names resolved from the stack's outputs are not known here,
-    so the caller must export STATE_TABLE_NAME etc. when they differ from the defaults."""
-    resolver = Resolver(load_template(), stack_name=stack_name, region=os.environ.get("AWS_REGION", "us-east-2"))
-    resolver.physical_ids.update(
-        {
-            "StateTable": f"{stack_name}-state",
-            "ReportBucket": os.environ.get("REPORT_BUCKET", ""),
-            "NotificationTopic": os.environ.get("NOTIFICATION_TOPIC_ARN", ""),
-            "WriterHostParameter": f"/{stack_name}/db/writer-host",
-        }
-    )
-    return deployed_function_environment(resolver, logical_id, os.environ)
 
 
 @app.command()
@@ -59,7 +41,7 @@ def invoke(
     try:
         payload = with_overrides(load_event(event), now, dry_run)
         if aws:
-            result = run_handler(function, payload, _account_env(function, stack_name), stack_name)
+            result = run_handler(function, payload, account_environment(function, stack_name), stack_name)
         else:
             with session.embedded_aws() as handle:
                 mirror_alarm_state(payload, handle.region)

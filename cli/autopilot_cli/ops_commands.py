@@ -20,7 +20,6 @@ import typer
 from autopilot.clock import resolve_now
 from autopilot.errors import AutopilotError
 from autopilot.models.ops import ApprovalAnswer, Caller, ScaleRequest
-from autopilot.models.timestamps import AwsTimestamp
 from autopilot.operations.ops_actions import list_actions
 from autopilot.operations.ops_approvals import answer, list_approvals
 from autopilot.operations.ops_scale import request_floor
@@ -30,6 +29,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyVa
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from autopilot_cli import output
+from autopilot_cli.deployed_stack import account_environment
 from autopilot_cli.embedded import session
 from autopilot_cli.embedded.server import patched_environ
 from autopilot_cli.invoke import logs_to_stderr
@@ -61,7 +61,7 @@ def decision_time(now: str | None) -> datetime:
     if now is None:
         return resolve_now(None)
     try:
-        return resolve_now(TypeAdapter(AwsTimestamp).validate_python(now))
+        return resolve_now(TypeAdapter(datetime).validate_python(now))
     except ValidationError as exc:
         raise OpsCommandError(f"--now {now!r}: write an ISO 8601 time such as 2026-11-27T14:00:10Z") from exc
 
@@ -70,9 +70,7 @@ def decision_time(now: str | None) -> datetime:
 def ops_environment(aws: bool, stack_name: str) -> Iterator[tuple[OpsSettings, Caller]]:
     """OpsApiFunction's settings and your identity; the operations' logs go to stderr."""
     if aws:
-        from autopilot_cli.main import _account_env
-
-        env_cm: contextlib.AbstractContextManager[Any] = patched_environ(_account_env(FUNCTION, stack_name))
+        env_cm: contextlib.AbstractContextManager[Any] = patched_environ(account_environment(FUNCTION, stack_name))
         with env_cm:
             yield _settings_and_caller()
         return

@@ -6,16 +6,22 @@ parameters, and resources whose physical IDs the caller supplies (the embedded s
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from cfnlint.decode.cfn_yaml import load as load_cfn_yaml
 
-TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "template.yaml"
+# The project's files ship inside the package (autopilot_cli/project/: template.yaml, statemachines/, events/,
+# bench/results/service.json, each a link to the repository's own that a wheel build copies in), so the CLI reads
+# the same files from a checkout and from an installed wheel. This variable points it at another template.yaml
+# (its statemachines/ and events/ beside it).
+TEMPLATE_ENV = "AUTOPILOT_TEMPLATE"
 _SUB_VAR = re.compile(r"\$\{([^}!]+)\}")
 
 
@@ -23,11 +29,45 @@ class TemplateError(Exception):
     """The template lacks something a local run needs; the message names it."""
 
 
+def project_dir() -> Path:
+    """The directory holding template.yaml, statemachines/ and events/: ``AUTOPILOT_TEMPLATE``'s, or the package's."""
+    explicit = os.environ.get(TEMPLATE_ENV)
+    if explicit:
+        path = Path(explicit).expanduser()
+        if not path.is_file():
+            raise TemplateError(
+                f"{TEMPLATE_ENV}={explicit}: no such file; point it at a template.yaml (statemachines/ and events/ "
+                "beside it) or unset it to use the one installed with the autopilot"
+            )
+        return path.resolve().parent
+    packaged = Path(str(resources.files("autopilot_cli").joinpath("project")))
+    if not (packaged / "template.yaml").is_file():
+        raise TemplateError(
+            f"template.yaml is not in this installation ({packaged}); reinstall the autopilot package or set "
+            f"{TEMPLATE_ENV} to the template.yaml of a checkout"
+        )
+    return packaged
+
+
+def template_path() -> Path:
+    return project_dir() / "template.yaml"
+
+
+def events_dir() -> Path:
+    """The sample events (``autopilot invoke -e`` and the demo)."""
+    return project_dir() / "events"
+
+
 @lru_cache(maxsize=4)
-def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
+def _load(path: Path) -> dict[str, Any]:
     if not path.is_file():
-        raise TemplateError(f"template not found at {path}; run from a checkout of the project")
+        raise TemplateError(f"template not found at {path}; set {TEMPLATE_ENV} to a template.yaml")
     return dict(load_cfn_yaml(str(path)))
+
+
+def load_template(path: Path | None = None) -> dict[str, Any]:
+    """The template at ``path``, by default the project's (see :func:`project_dir`); read once per path."""
+    return _load(path if path is not None else template_path())
 
 
 def parameter_defaults(template: dict[str, Any]) -> dict[str, str]:
@@ -115,7 +155,8 @@ def function_handler(template: dict[str, Any], logical_id: str) -> str:
     return str(handler)
 
 
-def _function_variables(template: dict[str, Any], logical_id: str) -> dict[str, Any]:
+def function_variables(template: dict[str, Any], logical_id: str) -> dict[str, Any]:
+    """The names and (unresolved) values of the variables the template sets for a function: Globals + its own."""
     function_handler(template, logical_id)  # validates the name
     global_vars = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
     props = template["Resources"][logical_id]["Properties"]
@@ -125,7 +166,7 @@ def _function_variables(template: dict[str, Any], logical_id: str) -> dict[str, 
 
 def function_environment(resolver: Resolver, logical_id: str) -> dict[str, str]:
     """Globals' variables overlaid with the function's own, all resolved to strings."""
-    merged = _function_variables(resolver.template, logical_id)
+    merged = function_variables(resolver.template, logical_id)
     return {name: str(resolver.resolve(value)) for name, value in merged.items()}
 
 
@@ -133,7 +174,7 @@ def deployed_function_environment(resolver: Resolver, logical_id: str, given: Ma
     """A function's environment for a deployed stack: each variable from ``given`` (the caller's environment) when
     set there, else resolved from the template; a name that only the deployed stack knows must be given."""
     missing, env = [], {}
-    for name, value in _function_variables(resolver.template, logical_id).items():
+    for name, value in function_variables(resolver.template, logical_id).items():
         if name in given:
             env[name] = given[name]
             continue

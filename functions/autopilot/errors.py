@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 
 class AutopilotError(Exception):
@@ -14,11 +15,13 @@ class InvalidEventError(AutopilotError):
 
     @classmethod
     def from_validation(cls, what: str, exc: ValidationError) -> InvalidEventError:
-        problems = []
-        for err in exc.errors()[:5]:
-            location = ".".join(str(part) for part in err["loc"]) or "(root)"
-            problems.append(f"{location}: {err['msg']}")
-        detail = "; ".join(problems)
+        def where(err: ErrorDetails) -> str:
+            return ".".join(str(part) for part in err["loc"]) or "(root)"
+
+        errors = exc.errors()
+        missing = [where(err) for err in errors if err["type"] == "missing"]
+        problems = [f"{where(err)}: {err['msg']}" for err in errors if err["type"] != "missing"][:5]
+        detail = "; ".join(([f"{', '.join(missing)}: Field required"] if missing else []) + problems)
         return cls(f"invalid {what}: {detail}. Nothing was changed; fix the event and send it again.")
 
 

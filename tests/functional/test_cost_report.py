@@ -20,11 +20,10 @@ from autopilot_cli.embedded.seed_stack import ACCOUNT, EmbeddedStack
 from autopilot_cli.lambda_context import LocalLambdaContext
 from autopilot_cli.template_model import load_template
 from botocore.awsrequest import AWSResponse, HTTPHeaders
-from moto.core.botocore_stubber import MockRawResponse
 from moto.moto_api._internal.models import moto_api_backend
 
 from tests.helpers.aws_env import settings_env
-from tests.helpers.faults import FaultPlan, inject
+from tests.helpers.faults import ErrorBody, FaultPlan, inject
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 HAND_COMPUTED_MONTHLY = 258.51  # 108.12 tasks + 105.12 RDS + 23.00 gp3 + 22.27 ALB
@@ -49,7 +48,7 @@ class QueryFault(FaultPlan):
         if super().__call__(request) is None:
             return None
         body = f"<ErrorResponse><Error><Type>Receiver</Type><Code>{self.code}</Code></Error></ErrorResponse>"
-        return AWSResponse(request.url, self.status, HTTPHeaders(), MockRawResponse(body.encode()))
+        return AWSResponse(request.url, self.status, HTTPHeaders(), ErrorBody(body.encode()))
 
 
 class RefuseMarkdown(FaultPlan):

@@ -15,6 +15,7 @@ from autopilot_cli.embedded.seed_stack import EmbeddedStack
 from autopilot_cli.main import app
 from typer.testing import CliRunner
 
+from tests.helpers.deployed import deploy_as_template_says
 from tests.helpers.stack_state import table_items, target
 
 NOW = "2026-11-27T14:00:10Z"
@@ -25,6 +26,7 @@ DBA = Caller(arn="arn:aws:iam::123456789012:user/dba")
 @pytest.fixture
 def ops(stack: EmbeddedStack, function_env: Callable[[str], dict[str, str]]) -> EmbeddedStack:
     function_env("OpsApiFunction")
+    deploy_as_template_says(stack)  # --aws reads the stack's names from its Outputs
     return stack
 
 

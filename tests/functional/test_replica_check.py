@@ -7,7 +7,6 @@ StatusInfos: the tests that need those reach into moto's RDS backend (``set_inst
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,20 +20,14 @@ from autopilot.handlers.replica_check import handler
 from autopilot.settings.replica import get_replica_settings
 from autopilot_cli.embedded.seed_stack import EmbeddedStack
 from autopilot_cli.lambda_context import LocalLambdaContext
-from botocore.awsrequest import AWSResponse
-from botocore.retries import standard
 from moto.core import DEFAULT_ACCOUNT_ID
-from moto.core.botocore_stubber import BotocoreStubber, MockRawResponse
 from moto.rds.models import rds_backends
 
 from tests.helpers.aws_env import clear_settings_caches
+from tests.helpers.faults import Faults, install_faults
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
-THROTTLING_XML = (
-    b"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error>"
-    b"<RequestId>test</RequestId></ErrorResponse>"
-)
 
 
 def load_event(name: str) -> dict[str, Any]:
@@ -78,54 +71,6 @@ def primary_up(stack: EmbeddedStack, lag: float = 1.0) -> None:
 
 def audit(stack: EmbeddedStack) -> list[Any]:
     return StateTable(stack.table_name).recent_records(stack.replica_id, NOW - timedelta(days=1))
-
-
-class Faults:
-    """Counts AWS calls by operation and injects errors into chosen ones.
-
-    botocore runs every ``before-send`` handler, so a handler of our own could not stop moto from applying a
-    call it fails; the fault is served from moto's stubber in its place (as ``tests.helpers.faults`` does).
-    Backoff delays are recorded and not waited."""
-
-    def __init__(self) -> None:
-        self.calls: Counter[str] = Counter()
-        self.backoffs = 0
-        self._failures: dict[str, list[Any]] = {}
-
-    def fail(self, operation: str, times: int = -1, *, throttle: bool = False) -> None:
-        """Fail ``operation`` the next ``times`` calls (-1: always) with a 503, or RDS Throttling."""
-        self._failures[operation] = [times, throttle]
-
-    def heal(self, operation: str) -> None:
-        self._failures.pop(operation, None)
-
-    def injected(self, event_name: str, request: Any) -> AWSResponse | None:
-        operation = event_name.rsplit(".", 1)[-1]
-        self.calls[operation] += 1
-        failure = self._failures.get(operation)
-        if failure is None or failure[0] == 0:
-            return None
-        failure[0] -= 1 if failure[0] > 0 else 0
-        if failure[1]:
-            return AWSResponse(request.url, 400, {}, MockRawResponse(THROTTLING_XML))  # type: ignore[arg-type]
-        return AWSResponse(request.url, 503, {}, MockRawResponse(b""))  # type: ignore[arg-type]
-
-    def delay(self) -> float:
-        self.backoffs += 1
-        return 0.0
-
-
-def install_faults(monkeypatch: pytest.MonkeyPatch) -> Faults:
-    recorder = Faults()
-    original = BotocoreStubber.__call__
-
-    def serve(self: BotocoreStubber, event_name: str, request: Any, **kwargs: Any) -> Any:
-        response = recorder.injected(event_name, request)
-        return response if response is not None else original(self, event_name, request, **kwargs)
-
-    monkeypatch.setattr(BotocoreStubber, "__call__", serve)
-    monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", lambda _self, _context: recorder.delay())
-    return recorder
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The cost model against the hand computation in reference/aws-facts.md (730 h a month)."""
+"""The cost model against figures computed by hand from the AWS price pages (730 h a month)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from autopilot.errors import ConfigurationError
 from autopilot.logic.cost_model import build_scenarios, db_items, load_balancer_items, task_hourly, task_items
-from autopilot.logic.cost_prices import PriceOverride, price_book, settings_overrides
+from autopilot.logic.cost_prices import price_book, settings_overrides
 from autopilot.models.cost import (
     DbInstanceInventory,
     Inventory,
@@ -15,6 +15,7 @@ from autopilot.models.cost import (
     LoadBalancerInventory,
     ServiceInventory,
 )
+from autopilot.models.prices import PriceOverride
 
 
 def seed_inventory(**service: Any) -> Inventory:

@@ -9,13 +9,13 @@ import pytest
 from autopilot.logic.cost_prices import price_book
 from autopilot.logic.db_class import ClassChangeRefusedError, plan_class_change
 from autopilot.logic.floor_request import decide_floor_request
+from autopilot.models.policy import ScalingPolicy
 from autopilot.models.records import Lease
 from autopilot.models.scaling import ScaleOutInput, ServiceSnapshot, TargetSnapshot
-from autopilot.settings.scaling import ScalingSettings
 
 NOW = datetime.fromisoformat("2026-11-27T14:00:00+00:00")
 RID = "service/sensor-app-cluster/sensor-app-service"
-SETTINGS = ScalingSettings(max_step=10, max_actions_per_alarm_per_hour=3)
+SETTINGS = ScalingPolicy(max_step=10, max_actions_per_alarm_per_hour=3)
 
 
 def inp(**changes: Any) -> ScaleOutInput:

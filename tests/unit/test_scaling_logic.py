@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 from autopilot.logic.scaling import decide_scale_out, proportional_floor
+from autopilot.models.policy import ScalingPolicy
 from autopilot.models.records import Lease
 from autopilot.models.scaling import ScaleOutInput, ServiceSnapshot, TargetSnapshot
 from autopilot.settings.scaling import ScalingSettings
@@ -14,8 +15,8 @@ NOW = datetime(2026, 11, 27, 14, 0, tzinfo=UTC)
 TASK_HOURLY = 0.04937
 
 
-def settings(**overrides: object) -> ScalingSettings:
-    return ScalingSettings(**overrides)  # type: ignore[arg-type]
+def settings(**overrides: object) -> ScalingPolicy:
+    return ScalingPolicy(**overrides)  # type: ignore[arg-type]
 
 
 def inp(
@@ -159,7 +160,17 @@ def test_inconsistent_settings_are_refused_with_the_names() -> None:
     with pytest.raises(ValueError, match="MIN_STEP"):
         settings(min_step=5, max_step=2)
     with pytest.raises(ValueError, match="BASELINE_MIN_CAPACITY"):
-        settings(baseline_min_capacity=40)
+        ScalingSettings(baseline_min_capacity=40, capacity_ceiling=30)
+
+
+def test_the_decision_depends_on_the_policy_passed_not_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HEADROOM", "1.5")
+    monkeypatch.setenv("MAX_STEP", "2")
+    from_env = ScalingSettings().policy
+    assert (from_env.headroom, from_env.max_step) == (1.5, 2)  # the settings do read it ...
+    decision = decide_scale_out(inp(running=10, cpu=90.0), settings())
+    assert decision.to_min == 17  # ... the logic does not: 10 x 90/60 x 1.1 = 16.5 -> 17, no clamp by 2
+    assert decide_scale_out(inp(running=10, cpu=90.0), from_env).to_min == 12  # 10 + the policy's step 2
 
 
 @pytest.mark.parametrize("cpu", [5.0, 50.0, 60.0])

@@ -24,7 +24,7 @@ from typing import Any
 
 import boto3
 
-from autopilot_cli.template_model import TEMPLATE_PATH, Resolver, function_ids
+from autopilot_cli.template_model import Resolver, function_ids, template_path
 
 STATE_MACHINE_ID = "RemediationStateMachine"
 APPROVAL_RESOURCE = "arn:aws:states:::lambda:invoke.waitForTaskToken"
@@ -82,7 +82,7 @@ def definition_path(template: dict[str, Any]) -> Path:
     uri = props.get("DefinitionUri")
     if not isinstance(uri, str):
         raise WorkflowError(f"{STATE_MACHINE_ID} in template.yaml needs DefinitionUri pointing at the ASL file")
-    return TEMPLATE_PATH.parent / uri
+    return template_path().parent / uri
 
 
 def substitutions(resolver: Resolver, function_arns: dict[str, str]) -> dict[str, str]:

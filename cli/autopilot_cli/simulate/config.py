@@ -14,15 +14,15 @@ from typing import Any
 from autopilot_cli.embedded.seed_stack import ACCOUNT, REGION, STACK_NAME
 from autopilot_cli.embedded.template_intrinsics import resolve, resources_of_type
 from autopilot_cli.simulate.cloudwatch import AlarmDefinition
-from autopilot_cli.template_model import Resolver, TemplateError, load_template
+from autopilot_cli.template_model import Resolver, TemplateError, load_template, project_dir
 
-SERVICE_BENCH = Path(__file__).resolve().parents[3] / "bench" / "results" / "service.json"
+SERVICE_BENCH = Path("bench") / "results" / "service.json"  # under the project directory
 SAFETY_FACTOR = 40.0
 FALLBACK_CAPACITY_RPS = 50.0  # the scaling guide's "~50 requests/second per task", if the bench file is absent
 STRATEGIES = ("native-1min", "native-20s", "native-1min+autopilot", "native-20s+autopilot")
 
 
-def bench_capacity(path: Path = SERVICE_BENCH, safety_factor: float = SAFETY_FACTOR) -> tuple[float, str]:
+def bench_capacity(path: Path | None = None, safety_factor: float = SAFETY_FACTOR) -> tuple[float, str]:
     """Requests/s per task (one vCPU) for coalesced ingest, from the service benchmark, / the safety factor.
 
     The benchmark's service CPU per request (read from /proc, so it holds however busy the benchmark machine was)
@@ -30,7 +30,7 @@ def bench_capacity(path: Path = SERVICE_BENCH, safety_factor: float = SAFETY_FAC
     if safety_factor <= 0:
         raise ValueError(f"the safety factor must be > 0, got {safety_factor}")
     try:
-        data = json.loads(path.read_text())
+        data = json.loads((path if path is not None else project_dir() / SERVICE_BENCH).read_text())
     except (OSError, ValueError):
         return FALLBACK_CAPACITY_RPS, "the scaling guide's ~50 req/s per task (no service benchmark found)"
     try:

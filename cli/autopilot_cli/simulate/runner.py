@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from autopilot.logic.task_price import fargate_task_hourly
+from autopilot.logic.cost_prices import fargate_task_hourly, price_book
 
 from autopilot_cli.embedded.seed_stack import REGION
 from autopilot_cli.simulate.aas import Activity, AutoScaling, ScalableTarget, StepPolicy, TargetTrackingPolicy
@@ -103,7 +103,7 @@ class Simulation:
         self.emergency = self._watch(policies.emergency, "cpu")
         self.at_max = self._watch(policies.at_max, "running")
         self.pending_events: list[tuple[int, dict[str, Any]]] = []
-        self.hourly = fargate_task_hourly(REGION, policies.task_cpu, policies.task_memory_gb)
+        self.hourly = fargate_task_hourly(price_book(REGION), policies.task_cpu, policies.task_memory_gb)
 
     def _delay(self, period: int) -> int:
         return self.assume.publication_delay_20_s if period < 60 else self.assume.publication_delay_60_s

@@ -17,7 +17,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from autopilot.adapters.aws import RETRY_CONFIG
-from autopilot.logic.cost_prices import PriceOverride
+from autopilot.models.prices import PriceOverride
 from autopilot.observability import logger
 
 PRICING_REGION = "us-east-1"

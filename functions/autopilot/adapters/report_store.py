@@ -10,12 +10,11 @@ import json
 from datetime import datetime
 
 from botocore.exceptions import BotoCoreError, ClientError
-from pydantic import BaseModel, Field
 
 from autopilot.adapters.aws import client
 from autopilot.errors import AutopilotError
 from autopilot.logic.cost_markdown import render_markdown, summary_message
-from autopilot.models.cost import CostReport
+from autopilot.models.cost import CostReport, Delivery
 from autopilot.observability import METRICS_NAMESPACE, logger
 
 METRIC_NAME = "EstimatedMonthlyCost"
@@ -23,16 +22,6 @@ METRIC_NAME = "EstimatedMonthlyCost"
 
 class DeliveryError(AutopilotError):
     """The report could not be delivered; what this run stored was removed, so a retry starts clean."""
-
-
-class Delivery(BaseModel):
-    bucket: str | None = None
-    json_key: str | None = None
-    markdown_key: str | None = None
-    topic_arn: str | None = None
-    message_id: str | None = None
-    metric: str | None = None
-    notes: list[str] = Field(default_factory=list)
 
 
 def report_keys(prefix: str, at: datetime) -> tuple[str, str]:

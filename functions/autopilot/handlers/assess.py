@@ -8,7 +8,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from autopilot.handlers._inputs import prepare
 from autopilot.observability import logger, metrics, tracer
-from autopilot.operations.assess import assess
+from autopilot.operations.assess import assess_trigger
 from autopilot.settings.scaling import get_scaling_settings
 
 
@@ -18,4 +18,4 @@ from autopilot.settings.scaling import get_scaling_settings
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = get_scaling_settings()
     parsed, _now, _dry_run = prepare(event, settings)
-    return assess(parsed, settings)
+    return assess_trigger(parsed, settings)

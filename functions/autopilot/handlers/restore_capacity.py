@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from autopilot.clock import resolve_now
 from autopilot.handlers._inputs import prepare
-from autopilot.models.timestamps import parse_time
 from autopilot.observability import logger, metrics, tracer
 from autopilot.operations.restore import restore_after_recovery
 from autopilot.settings.scaling import get_scaling_settings
@@ -24,5 +24,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     recheck_at = earlier.get("recheck_at")
     if isinstance(recheck_at, str):
         # The look after the cooldown (the workflow waited until then): decide at that time, and it is the last one
-        return restore_after_recovery(parsed, resolve_now(parse_time(recheck_at)), settings, dry_run, final_check=True)
+        return restore_after_recovery(
+            parsed, resolve_now(datetime.fromisoformat(recheck_at)), settings, dry_run, final_check=True
+        )
     return restore_after_recovery(parsed, now, settings, dry_run)

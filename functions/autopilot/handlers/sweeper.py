@@ -7,12 +7,10 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from autopilot.adapters.ecs_service import describe_service
 from autopilot.errors import InvalidEventError
 from autopilot.handlers._inputs import prepare
 from autopilot.observability import logger, metrics, tracer
 from autopilot.operations.restore import sweep
-from autopilot.operations.snapshot import task_hourly_usd
 from autopilot.settings.scaling import get_scaling_settings
 
 
@@ -26,5 +24,4 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         raise InvalidEventError(
             f"SweeperFunction runs on its EventBridge schedule; got a {parsed.trigger.kind} event. Nothing was changed."
         )
-    hourly = task_hourly_usd(describe_service(settings.cluster_name, settings.service_name), settings.aws_region)
-    return sweep(now, settings, dry_run, hourly)
+    return sweep(now, settings, dry_run)

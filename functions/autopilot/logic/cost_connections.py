@@ -15,24 +15,12 @@ this copy and the service's agree on every input.
 
 from __future__ import annotations
 
-from pydantic import BaseModel
-
 from autopilot.logic.replica_parity import DEFAULT_MAX_CONNECTIONS_DIVISOR, MAX_CONNECTIONS_CAP
+from autopilot.models.cost import DefaultMaxConnections, PoolPlan
 
 GIB = 1024**3
 RESERVATION_READING = (832, 901)  # observed default vs the nominal computation, on an 8 GiB class
 MIN_CONNECTIONS_PER_WORKER = 2  # the service's minimum: one for ingest flushes, one for reads
-
-
-class DefaultMaxConnections(BaseModel):
-    """The RDS default for a class: ``upper_bound`` on the nominal memory, ``expected`` after RDS's reserve."""
-
-    upper_bound: int
-    expected: int
-
-    @property
-    def phrase(self) -> str:
-        return f"about {self.expected} (at most {self.upper_bound})"
 
 
 def default_max_connections(memory_gib: float) -> DefaultMaxConnections:
@@ -42,38 +30,6 @@ def default_max_connections(memory_gib: float) -> DefaultMaxConnections:
     return DefaultMaxConnections(
         upper_bound=min(int(nominal), MAX_CONNECTIONS_CAP), expected=min(expected, MAX_CONNECTIONS_CAP)
     )
-
-
-class PoolPlan(BaseModel):
-    """What the sensor API opens with these settings; ``refusal`` says why it would not start, if it would not."""
-
-    budget: int
-    max_tasks: int
-    workers: int
-    per_worker: int
-    refusal: str | None = None
-
-    @property
-    def per_task(self) -> int:
-        return self.per_worker * self.workers
-
-    @property
-    def fleet_total(self) -> int:
-        return self.per_task * self.max_tasks
-
-    @property
-    def formula(self) -> str:
-        """How the service got its figures: the budget rule, or DB_POOL_SIZE when that is set."""
-        derived = self.budget // (self.max_tasks * self.workers) if self.max_tasks * self.workers else 0
-        rule = (
-            f"floor({self.budget} / ({self.max_tasks} tasks x {self.workers} workers))"
-            if derived == self.per_worker
-            else "DB_POOL_SIZE"
-        )
-        return (
-            f"{rule} = {self.per_worker} per worker, {self.per_task} per task, {self.fleet_total:,} at "
-            f"{self.max_tasks} tasks"
-        )
 
 
 def service_pool_plan(budget: int, max_tasks: int, workers: int, pool_size: int | None = None) -> PoolPlan:

@@ -6,8 +6,8 @@ It is listed apart from the workload total: it is a few dollars a month, mostly 
 from __future__ import annotations
 
 from autopilot.logic.cost_model import total
-from autopilot.logic.cost_prices import PriceBook, Rate
 from autopilot.models.cost import Category, ControlPlaneEstimate, ControlPlaneInventory, LineItem
+from autopilot.models.prices import PriceBook, Rate
 
 SWEEPS_PER_HOUR = 12  # the sweeper runs every 5 minutes
 INVOCATIONS_PER_INCIDENT = 6  # assess, decide, verify, notify, restore, notify

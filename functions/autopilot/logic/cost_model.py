@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from autopilot.logic.cost_prices import PriceBook, Rate
+from autopilot.logic.cost_prices import fargate_task_hourly
 from autopilot.models.cost import (
     Category,
     DbInstanceInventory,
@@ -19,6 +19,7 @@ from autopilot.models.cost import (
     Scenario,
     ServiceInventory,
 )
+from autopilot.models.prices import PriceBook, Rate
 
 GP3_LARGE_VOLUME_GIB = 400
 
@@ -39,8 +40,7 @@ def _item(category: Category, resource: str, description: str, quantity: float, 
 
 def task_hourly(service: ServiceInventory, book: PriceBook, architecture: str | None = None) -> float:
     """One task's hourly price (vCPU + memory) on ``architecture`` (the service's own by default)."""
-    arch = architecture or service.architecture
-    return service.vcpu * book.fargate_vcpu_hour[arch].value + service.memory_gb * book.fargate_gb_hour[arch].value
+    return fargate_task_hourly(book, service.vcpu, service.memory_gb, architecture or service.architecture)
 
 
 def task_items(service: ServiceInventory, book: PriceBook, tasks: int) -> list[LineItem]:

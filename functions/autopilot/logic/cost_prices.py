@@ -10,57 +10,9 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, Field
-
 from autopilot.errors import ConfigurationError
 from autopilot.logic.task_price import price_table, region_prices
-
-
-class Rate(BaseModel):
-    value: float = Field(ge=0)
-    source: str
-    verified: bool
-
-
-class DbClassSpec(BaseModel):
-    vcpu: int = Field(ge=1)
-    memory_gib: float = Field(gt=0)
-
-
-class PriceOverride(BaseModel):
-    """A price that replaces the table's, e.g. ``fargate/X86_64/vcpu_hour`` = 0.04048."""
-
-    value: float = Field(ge=0)
-    source: str
-    verified: bool = True
-
-
-class PriceBook(BaseModel):
-    region: str
-    hours_per_month: float
-    fargate_vcpu_hour: dict[str, Rate]
-    fargate_gb_hour: dict[str, Rate]
-    rds_instance_hour: dict[str, dict[str, Rate]]
-    multi_az_factor: Rate
-    storage_gb_month: dict[str, Rate]
-    iops_month: dict[str, Rate]
-    gp3_included_iops: int
-    gp3_included_iops_from_400gib: int
-    alb_hour: Rate
-    alb_lcu_hour: Rate
-    lambda_request_million: Rate
-    lambda_gb_second: dict[str, Rate]
-    sfn_per_1000_transitions: Rate
-    alarm_standard: Rate
-    alarm_high_resolution: Rate
-    alarm_composite: Rate
-    dashboard_month: Rate
-    rds_proxy_vcpu_hour: Rate
-    db_classes: dict[str, DbClassSpec]
-    overrides: list[str] = Field(default_factory=list)
-
-    def rds_hour(self, engine: str, instance_class: str) -> Rate | None:
-        return self.rds_instance_hour.get(engine, {}).get(instance_class)
+from autopilot.models.prices import DbClassSpec, PriceBook, PriceOverride, Rate
 
 
 def _rate(item: Mapping[str, Any], key: str) -> Rate:
@@ -141,6 +93,15 @@ def price_book(region: str, overrides: Mapping[str, PriceOverride] | None = None
     book = _book(region, data, float(table["hours_per_month"]), table["rds_instance_classes"]["classes"])
     book.overrides = applied
     return book
+
+
+def fargate_task_hourly(book: PriceBook, vcpu: float, memory_gb: float, architecture: str = "X86_64") -> float:
+    """One Fargate task's hourly price (vCPU + memory), overrides applied: the one price of a task, used by every
+    decision's cost impact and by the cost report."""
+    arch = architecture.upper()
+    if arch not in book.fargate_vcpu_hour or arch not in book.fargate_gb_hour:
+        raise ConfigurationError(f"unknown Fargate architecture {architecture!r}; use X86_64 or ARM64")
+    return vcpu * book.fargate_vcpu_hour[arch].value + memory_gb * book.fargate_gb_hour[arch].value
 
 
 def settings_overrides(values: Mapping[str, float]) -> dict[str, PriceOverride]:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from autopilot.logic.cost_connections import PoolPlan, default_max_connections, service_pool_plan
+from autopilot.logic.cost_connections import default_max_connections, service_pool_plan
 from autopilot.logic.cost_model import GP3_LARGE_VOLUME_GIB, gp3_included_iops, task_hourly, with_multi_az
-from autopilot.logic.cost_prices import PriceBook
-from autopilot.models.cost import DbInstanceInventory, Inventory, LeaseCost, Recommendation, ServiceInventory
+from autopilot.models.cost import DbInstanceInventory, Inventory, LeaseCost, PoolPlan, Recommendation, ServiceInventory
+from autopilot.models.prices import PriceBook
 
 SEED_MAX_CONNECTIONS = 2500  # the guide's "RDS max_connections should be 2500+"
 # The sensor API's defaults where its task definition sets nothing (service/sensor_api/settings.py).

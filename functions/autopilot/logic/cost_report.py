@@ -12,7 +12,6 @@ from pydantic import BaseModel
 
 from autopilot.logic.cost_control_plane import estimate_control_plane
 from autopilot.logic.cost_model import build_scenarios, task_hourly
-from autopilot.logic.cost_prices import PriceBook
 from autopilot.logic.cost_recommendations import recommend
 from autopilot.logic.cost_seed import seed_check
 from autopilot.logic.task_price import tasks_cost_impact
@@ -27,6 +26,7 @@ from autopilot.models.cost import (
     Recommendation,
     Scenario,
 )
+from autopilot.models.prices import PriceBook
 from autopilot.models.records import AuditRecord, Lease
 
 TOTAL_INCLUDES = [

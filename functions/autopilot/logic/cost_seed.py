@@ -9,7 +9,6 @@ set against the guide's figure.
 from __future__ import annotations
 
 from autopilot.logic.cost_model import by_category, db_items, load_balancer_items, task_hourly, task_items, total
-from autopilot.logic.cost_prices import PriceBook
 from autopilot.models.cost import (
     DbInstanceInventory,
     LineItem,
@@ -19,6 +18,7 @@ from autopilot.models.cost import (
     SeedCheckRow,
     ServiceInventory,
 )
+from autopilot.models.prices import PriceBook
 
 SEED_TASK_HOURLY = 0.04
 SEED_DB_HOURLY = 0.068

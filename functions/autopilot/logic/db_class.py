@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
-
-from autopilot.logic.cost_prices import PriceBook
+from autopilot.models.ops import ClassChange
+from autopilot.models.prices import PriceBook
 from autopilot.models.records import CostImpact
-
-
-class ClassChange(BaseModel):
-    instance_id: str
-    from_class: str
-    to_class: str
-    cost_impact: CostImpact
-    restart: str
-    summary: str
 
 
 class ClassChangeRefusedError(Exception):

@@ -6,30 +6,30 @@ from datetime import timedelta
 
 from autopilot.logic.scaling import _guard, _none
 from autopilot.logic.task_price import tasks_cost_impact
+from autopilot.models.policy import ScalingPolicy
 from autopilot.models.records import Lease
 from autopilot.models.scaling import ScaleOutInput, ScalingDecision
-from autopilot.settings.scaling import ScalingSettings
 
 
-def _refusal(inp: ScaleOutInput, tasks: int, settings: ScalingSettings) -> str | None:
+def _refusal(inp: ScaleOutInput, tasks: int, policy: ScalingPolicy) -> str | None:
     t = inp.target
     if tasks > t.max:
         return (
             f"{tasks} tasks is above MaxCapacity {t.max}; a floor cannot exceed the maximum. Ask for at most {t.max}, "
-            f"or let the autopilot propose a higher maximum (up to the ceiling {settings.capacity_ceiling}, approved)"
+            f"or let the autopilot propose a higher maximum (up to the ceiling {policy.capacity_ceiling}, approved)"
         )
-    largest = max(t.min, inp.service.running) + settings.max_step
+    largest = max(t.min, inp.service.running) + policy.max_step
     if tasks > largest:
         return (
-            f"{tasks} tasks is more than the largest step allows ({settings.max_step} over the current "
+            f"{tasks} tasks is more than the largest step allows ({policy.max_step} over the current "
             f"{max(t.min, inp.service.running)}): ask for at most {largest}"
         )
     return None
 
 
-def decide_floor_request(inp: ScaleOutInput, tasks: int, minutes: int, settings: ScalingSettings) -> ScalingDecision:
+def decide_floor_request(inp: ScaleOutInput, tasks: int, minutes: int, policy: ScalingPolicy) -> ScalingDecision:
     """Lease a floor of ``tasks`` for ``minutes``, or say why not (never a bare desired count)."""
-    blocked = _guard(inp, settings) or _refusal(inp, tasks, settings)
+    blocked = _guard(inp, policy) or _refusal(inp, tasks, policy)
     if blocked is not None:
         return _none(inp, blocked)
     t = inp.target

@@ -6,10 +6,10 @@ from __future__ import annotations
 import hashlib
 
 from autopilot.models.approval import Approval
+from autopilot.models.policy import PromotionMode
 from autopilot.models.records import AuditRecord
 from autopilot.models.replica import PriorPromotion, RdsEventSnapshot
 from autopilot.models.triggers import Trigger
-from autopilot.settings.replica import PromotionMode
 
 STEP_PROMOTE = "promote_replica"
 STEP_WRITER = "update_writer_host"

@@ -1,4 +1,4 @@
-"""The promotion checklist, one pure function per rule (DESIGN.md "Read-replica promotion checks").
+"""The promotion checklist, one pure function per rule (the runbook's promotion checklist, docs/runbook.md).
 
 Each rule returns a :class:`RuleResult`: ``pass`` (the condition for promoting holds), ``fail`` (it does
 not: promotion is unsafe) or ``unknown`` (it cannot be told: a human may promote, the control plane will not).

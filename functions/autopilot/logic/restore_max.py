@@ -5,19 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
-
 from autopilot.models.records import MaxLease
-from autopilot.models.scaling import TargetSnapshot
-
-
-class MaxRestoreDecision(BaseModel):
-    action: str  # "restore_max", "drop_lease" or "none"
-    taken: bool = False
-    dry_run: bool = False
-    reason: str
-    from_max: int
-    to_max: int
+from autopilot.models.scaling import MaxRestoreDecision, TargetSnapshot
 
 
 def decide_max_restore(

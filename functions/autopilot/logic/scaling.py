@@ -7,16 +7,16 @@ from datetime import timedelta
 
 from autopilot.logic.task_price import tasks_cost_impact
 from autopilot.models.approval import Approval
+from autopilot.models.policy import ScalingPolicy
 from autopilot.models.records import Lease
 from autopilot.models.scaling import ScaleOutInput, ScalingDecision
-from autopilot.settings.scaling import ScalingSettings
 
 
-def proportional_floor(running: int, cpu: float, settings: ScalingSettings) -> int:
+def proportional_floor(running: int, cpu: float, policy: ScalingPolicy) -> int:
     """``ceil(running x cpu / target x headroom)``, at least ``running + min_step`` (before any clamp)."""
     base = max(running, 1)
-    needed = math.ceil(round(base * cpu / settings.target_cpu_percent * settings.headroom, 6))
-    return max(needed, base + settings.min_step)
+    needed = math.ceil(round(base * cpu / policy.target_cpu_percent * policy.headroom, 6))
+    return max(needed, base + policy.min_step)
 
 
 def _none(inp: ScaleOutInput, reason: str, cpu: float | None = None) -> ScalingDecision:
@@ -34,63 +34,63 @@ def _none(inp: ScaleOutInput, reason: str, cpu: float | None = None) -> ScalingD
     )
 
 
-def _guard(inp: ScaleOutInput, settings: ScalingSettings) -> str | None:
+def _guard(inp: ScaleOutInput, policy: ScalingPolicy) -> str | None:
     """The first guard rail that forbids any action, or None."""
     if inp.service.rolling_back:
         return (
             "the ECS deployment is rolling back (circuit breaker); a bad deploy is not fixed by more tasks — "
             "look at the deployment instead"
         )
-    if inp.actions_last_hour >= settings.max_actions_per_alarm_per_hour:
+    if inp.actions_last_hour >= policy.max_actions_per_alarm_per_hour:
         return (
             f"alarm {inp.alarm_name} already caused {inp.actions_last_hour} actions in the last hour "
-            f"(limit {settings.max_actions_per_alarm_per_hour}, flapping guard)"
+            f"(limit {policy.max_actions_per_alarm_per_hour}, flapping guard)"
         )
     return None
 
 
-def _observed_cpu(inp: ScaleOutInput, settings: ScalingSettings) -> tuple[float, str]:
+def _observed_cpu(inp: ScaleOutInput, policy: ScalingPolicy) -> tuple[float, str]:
     if inp.observed_cpu is not None:
         return inp.observed_cpu, f"{inp.cpu_source} {inp.observed_cpu:.1f} %"
-    return settings.emergency_cpu_percent, (
-        f"CPU not reported; assumed the alarm level {settings.emergency_cpu_percent:.0f} %"
+    return policy.emergency_cpu_percent, (
+        f"CPU not reported; assumed the alarm level {policy.emergency_cpu_percent:.0f} %"
     )
 
 
-def _lease(inp: ScaleOutInput, to_min: int, settings: ScalingSettings) -> Lease:
+def _lease(inp: ScaleOutInput, to_min: int, policy: ScalingPolicy) -> Lease:
     original = inp.lease.original_min if inp.lease is not None else inp.target.min
     return Lease(
         resource_id=inp.target.resource_id,
         original_min=original,
         leased_min=to_min,
         raised_at=inp.now,
-        expires_at=inp.now + timedelta(minutes=settings.lease_minutes),
+        expires_at=inp.now + timedelta(minutes=policy.lease_minutes),
         alarm_name=inp.alarm_name,
         episode=inp.episode,
     )
 
 
-def _raise_floor(inp: ScaleOutInput, settings: ScalingSettings, cpu: float, why_cpu: str) -> ScalingDecision:
+def _raise_floor(inp: ScaleOutInput, policy: ScalingPolicy, cpu: float, why_cpu: str) -> ScalingDecision:
     t, running = inp.target, inp.service.running
-    wanted = proportional_floor(running, cpu, settings)
-    step_cap = max(t.min, running) + settings.max_step
+    wanted = proportional_floor(running, cpu, policy)
+    step_cap = max(t.min, running) + policy.max_step
     to_min = min(wanted, step_cap, t.max)
     if to_min <= t.min:
         return _none(inp, f"the floor is already {t.min} ≥ the {to_min} tasks needed ({why_cpu})", cpu)
     clamps = []
     if wanted > step_cap:
-        clamps.append(f"largest step {settings.max_step}")
+        clamps.append(f"largest step {policy.max_step}")
     if wanted > t.max:
         clamps.append(f"MaxCapacity {t.max}")
     clamp_text = f", clamped by {' and '.join(clamps)}" if clamps else ""
     reason = (
-        f"{why_cpu} on {running} running tasks vs target {settings.target_cpu_percent:.0f} % "
-        f"(headroom x{settings.headroom}) needs {wanted} tasks{clamp_text}"
+        f"{why_cpu} on {running} running tasks vs target {policy.target_cpu_percent:.0f} % "
+        f"(headroom x{policy.headroom}) needs {wanted} tasks{clamp_text}"
     )
     impact = tasks_cost_impact(to_min - max(running, inp.service.desired, t.min), inp.task_hourly_usd)
     verb = "Would raise" if inp.dry_run else "Raised"
     summary = (
-        f"{verb} the floor of {t.resource_id} from {t.min} to {to_min} for {settings.lease_minutes} min "
+        f"{verb} the floor of {t.resource_id} from {t.min} to {to_min} for {policy.lease_minutes} min "
         f"({impact.summary})"
     )
     return ScalingDecision(
@@ -105,20 +105,20 @@ def _raise_floor(inp: ScaleOutInput, settings: ScalingSettings, cpu: float, why_
         to_max=t.max,
         cpu_used=cpu,
         cost_impact=impact,
-        lease=_lease(inp, to_min, settings),
+        lease=_lease(inp, to_min, policy),
     )
 
 
-def _raise_max(inp: ScaleOutInput, settings: ScalingSettings, cpu: float, why_cpu: str) -> ScalingDecision:
+def _raise_max(inp: ScaleOutInput, policy: ScalingPolicy, cpu: float, why_cpu: str) -> ScalingDecision:
     t = inp.target
-    if t.max >= settings.capacity_ceiling:
-        return _none(inp, f"at MaxCapacity {t.max}, which is the hard ceiling {settings.capacity_ceiling}", cpu)
+    if t.max >= policy.capacity_ceiling:
+        return _none(inp, f"at MaxCapacity {t.max}, which is the hard ceiling {policy.capacity_ceiling}", cpu)
     if inp.approval is False:
         return _none(inp, f"raising MaxCapacity above {t.max} was not approved", cpu)
-    to_max = min(t.max + settings.max_raise_step, settings.capacity_ceiling)
+    to_max = min(t.max + policy.max_raise_step, policy.capacity_ceiling)
     reason = f"{why_cpu} with the service at MaxCapacity {t.max} (desired {inp.service.desired})"
     impact = tasks_cost_impact(to_max - t.max, inp.task_hourly_usd)
-    needs_approval = settings.max_raise_requires_approval and inp.approval is not True
+    needs_approval = policy.max_raise_requires_approval and inp.approval is not True
     if needs_approval:
         summary = (
             f"Approval needed: raise MaxCapacity of {t.resource_id} from {t.max} to {to_max} (up to {impact.summary}); "
@@ -143,22 +143,22 @@ def _raise_max(inp: ScaleOutInput, settings: ScalingSettings, cpu: float, why_cp
     )
 
 
-def decide_scale_out(inp: ScaleOutInput, settings: ScalingSettings) -> ScalingDecision:
+def decide_scale_out(inp: ScaleOutInput, policy: ScalingPolicy) -> ScalingDecision:
     """Raise the floor proportionally, or at MaxCapacity propose a higher maximum (up to the ceiling)."""
-    blocked = _guard(inp, settings)
+    blocked = _guard(inp, policy)
     if blocked is not None:
         return _none(inp, blocked)
-    cpu, why_cpu = _observed_cpu(inp, settings)
-    if cpu <= settings.target_cpu_percent:
+    cpu, why_cpu = _observed_cpu(inp, policy)
+    if cpu <= policy.target_cpu_percent:
         return _none(
             inp,
-            f"{why_cpu} is at or below the target {settings.target_cpu_percent:.0f} %: more tasks would not help",
+            f"{why_cpu} is at or below the target {policy.target_cpu_percent:.0f} %: more tasks would not help",
             cpu,
         )
     at_max = inp.service.desired >= inp.target.max or inp.target.min >= inp.target.max
     if at_max:
-        return _raise_max(inp, settings, cpu, why_cpu)
-    return _raise_floor(inp, settings, cpu, why_cpu)
+        return _raise_max(inp, policy, cpu, why_cpu)
+    return _raise_floor(inp, policy, cpu, why_cpu)
 
 
 def stale_decision(inp: ScaleOutInput, reason: str) -> ScalingDecision:
@@ -166,7 +166,7 @@ def stale_decision(inp: ScaleOutInput, reason: str) -> ScalingDecision:
     return _none(inp, reason)
 
 
-def _approved_problem(proposal: ScalingDecision, inp: ScaleOutInput, settings: ScalingSettings) -> str | None:
+def _approved_problem(proposal: ScalingDecision, inp: ScaleOutInput, policy: ScalingPolicy) -> str | None:
     """Why the approved proposal no longer holds at the moment it would apply, or None."""
     t, desired = inp.target, inp.service.desired
     if proposal.action != "raise_max":
@@ -175,18 +175,18 @@ def _approved_problem(proposal: ScalingDecision, inp: ScaleOutInput, settings: S
         return f"MaxCapacity is {t.max} now, not the {proposal.from_max} the approved proposal started from"
     if desired < t.max and t.min < t.max:
         return f"the service is no longer at MaxCapacity (desired {desired} of {t.max})"
-    if proposal.to_max > settings.capacity_ceiling:
-        return f"the approved {proposal.to_max} is above the hard ceiling {settings.capacity_ceiling}"
-    return _guard(inp, settings)
+    if proposal.to_max > policy.capacity_ceiling:
+        return f"the approved {proposal.to_max} is above the hard ceiling {policy.capacity_ceiling}"
+    return _guard(inp, policy)
 
 
 def apply_approved(
-    proposal: ScalingDecision, inp: ScaleOutInput, settings: ScalingSettings, approval: Approval
+    proposal: ScalingDecision, inp: ScaleOutInput, policy: ScalingPolicy, approval: Approval
 ) -> ScalingDecision:
     """Exactly the proposal that was approved, re-validated now; never a fresh decision that does something else."""
     if not approval.approved:
         return _none(inp, f"raising MaxCapacity to {proposal.to_max} was not approved (answered by {approval.by})")
-    problem = _approved_problem(proposal, inp, settings)
+    problem = _approved_problem(proposal, inp, policy)
     if problem is not None:
         return _none(inp, f"the approved raise of MaxCapacity to {proposal.to_max} no longer holds: {problem}")
     t = inp.target

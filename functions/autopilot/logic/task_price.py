@@ -1,4 +1,5 @@
-"""The hourly price of one Fargate task, from the price table (used for every action's cost impact)."""
+"""The bundled price table, and what a change of task count costs (``cost_prices.fargate_task_hourly`` prices one
+task)."""
 
 from __future__ import annotations
 
@@ -24,15 +25,6 @@ def region_prices(region: str) -> dict[str, Any]:
         known = ", ".join(sorted(regions))
         raise ConfigurationError(f"no prices for region {region!r}; the price table has {known}")
     return regions[region]  # type: ignore[no-any-return]
-
-
-def fargate_task_hourly(region: str, vcpu: float, memory_gb: float, architecture: str = "X86_64") -> float:
-    arch = architecture.upper()
-    fargate = region_prices(region)["fargate"]
-    if arch not in fargate:
-        raise ConfigurationError(f"unknown Fargate architecture {architecture!r}; use X86_64 or ARM64")
-    rate = fargate[arch]
-    return float(vcpu * rate["vcpu_hour"] + memory_gb * rate["gb_hour"])
 
 
 def tasks_cost_impact(tasks_delta: int, task_hourly: float) -> CostImpact:

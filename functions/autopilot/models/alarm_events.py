@@ -7,11 +7,11 @@ composite alarms differ only in ``configuration`` and ``reasonData``; the fields
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any, Literal
 
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import BaseModel, ConfigDict, Field
-
-from autopilot.models.timestamps import AwsTimestamp
 
 AlarmStateValue = Literal["OK", "ALARM", "INSUFFICIENT_DATA"]
 
@@ -22,7 +22,7 @@ class AlarmState(BaseModel):
     value: AlarmStateValue
     reason: str = ""
     reason_data: str | None = Field(default=None, alias="reasonData")
-    timestamp: AwsTimestamp
+    timestamp: datetime
 
 
 class AlarmMetricStat(BaseModel):
@@ -55,15 +55,12 @@ class AlarmDetail(BaseModel):
     configuration: AlarmConfiguration = Field(default_factory=AlarmConfiguration)
 
 
-class EventBridgeAlarmEvent(BaseModel):
-    """``detail-type: CloudWatch Alarm State Change``, ``source: aws.cloudwatch``."""
+class EventBridgeAlarmEvent(EventBridgeModel):
+    """``detail-type: CloudWatch Alarm State Change``, ``source: aws.cloudwatch`` (Powertools' envelope)."""
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
     detail_type: Literal["CloudWatch Alarm State Change"] = Field(alias="detail-type")
     source: Literal["aws.cloudwatch"]
-    account: str
-    region: str
-    time: AwsTimestamp
     resources: list[str] = Field(min_length=1)
     detail: AlarmDetail
 
@@ -76,7 +73,7 @@ class DirectAlarmEvent(BaseModel):
     alarm_arn: str = Field(alias="alarmArn", min_length=1)
     account_id: str = Field(alias="accountId")
     region: str
-    time: AwsTimestamp
+    time: datetime
     alarm_data: AlarmDetail = Field(alias="alarmData")
 
 
@@ -89,7 +86,7 @@ class AlarmStateChange(BaseModel):
     region: str
     state: AlarmStateValue
     previous_state: AlarmStateValue | None
-    changed_at: AwsTimestamp
+    changed_at: datetime
     reason: str
     recent_datapoints: list[float] = Field(default_factory=list)
     threshold: float | None = None
@@ -156,7 +153,7 @@ class AlarmObservation(BaseModel):
 
     name: str
     state: AlarmStateValue
-    transitioned_at: AwsTimestamp
+    transitioned_at: datetime
     composite: bool = False
     namespace: str | None = None
     metric_name: str | None = None

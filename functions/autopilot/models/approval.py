@@ -5,11 +5,13 @@ Both approval points (raising MaxCapacity, promoting the replica) read it throug
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from autopilot.errors import InvalidEventError
+from autopilot.models.ops import ApprovalKind
 
 
 class Approval(BaseModel):
@@ -31,3 +33,18 @@ def parse_approval(raw: dict[str, Any] | None) -> Approval | None:
         raise InvalidEventError.from_validation(
             "approval (expected {'approved': true|false, 'by': 'name'})", exc
         ) from exc
+
+
+class WorkflowApprovalRequest(BaseModel):
+    """What the workflow's approval states send (``lambda:invoke.waitForTaskToken``)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    task_token: str = Field(min_length=1)
+    execution: str = ""
+    kind: ApprovalKind
+    what: str
+    summary: str = ""
+    proposal: dict[str, Any] = Field(default_factory=dict)
+    timeout_seconds: int = Field(ge=1)
+    now: datetime

@@ -228,3 +228,56 @@ class CostReport(BaseModel):
             if item.name == name:
                 return item
         raise KeyError(f"no scenario {name!r}; the report has {[s.name for s in self.scenarios]}")
+
+
+class DefaultMaxConnections(BaseModel):
+    """The RDS default for a class: ``upper_bound`` on the nominal memory, ``expected`` after RDS's reserve."""
+
+    upper_bound: int
+    expected: int
+
+    @property
+    def phrase(self) -> str:
+        return f"about {self.expected} (at most {self.upper_bound})"
+
+
+class PoolPlan(BaseModel):
+    """What the sensor API opens with these settings; ``refusal`` says why it would not start, if it would not."""
+
+    budget: int
+    max_tasks: int
+    workers: int
+    per_worker: int
+    refusal: str | None = None
+
+    @property
+    def per_task(self) -> int:
+        return self.per_worker * self.workers
+
+    @property
+    def fleet_total(self) -> int:
+        return self.per_task * self.max_tasks
+
+    @property
+    def formula(self) -> str:
+        """How the service got its figures: the budget rule, or DB_POOL_SIZE when that is set."""
+        derived = self.budget // (self.max_tasks * self.workers) if self.max_tasks * self.workers else 0
+        rule = (
+            f"floor({self.budget} / ({self.max_tasks} tasks x {self.workers} workers))"
+            if derived == self.per_worker
+            else "DB_POOL_SIZE"
+        )
+        return (
+            f"{rule} = {self.per_worker} per worker, {self.per_task} per task, {self.fleet_total:,} at "
+            f"{self.max_tasks} tasks"
+        )
+
+
+class Delivery(BaseModel):
+    bucket: str | None = None
+    json_key: str | None = None
+    markdown_key: str | None = None
+    topic_arn: str | None = None
+    message_id: str | None = None
+    metric: str | None = None
+    notes: list[str] = Field(default_factory=list)

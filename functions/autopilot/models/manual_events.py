@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-
-from autopilot.models.timestamps import AwsTimestamp
 
 ManualKind = Literal["scale-out", "recovered", "database", "cost-report"]
 
@@ -17,5 +16,5 @@ class ManualRequest(BaseModel):
     kind: ManualKind
     requested_by: str = Field(min_length=1)
     reason: str = Field(min_length=1)
-    time: AwsTimestamp
+    time: datetime
     cpu_percent: float | None = Field(default=None, ge=0, le=100)

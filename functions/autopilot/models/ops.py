@@ -93,3 +93,12 @@ class ErrorBody(BaseModel):
     """Why a request was refused: one sentence, or one per invalid field."""
 
     detail: str | list[str]
+
+
+class ClassChange(BaseModel):
+    instance_id: str
+    from_class: str
+    to_class: str
+    cost_impact: CostImpact
+    restart: str
+    summary: str

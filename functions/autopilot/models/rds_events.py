@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import BaseModel, ConfigDict, Field
-
-from autopilot.models.timestamps import AwsTimestamp
 
 # Events that say the primary may be unavailable (RDS event categories and IDs).
 FAILURE_CATEGORIES = frozenset({"failure", "failover", "availability", "recovery", "notification"})
@@ -17,20 +17,18 @@ class RdsEventDetail(BaseModel):
     event_categories: list[str] = Field(default_factory=list, alias="EventCategories")
     source_type: str = Field(alias="SourceType")
     source_arn: str = Field(default="", alias="SourceArn")
-    date: AwsTimestamp = Field(alias="Date")
+    date: datetime = Field(alias="Date")
     message: str = Field(default="", alias="Message")
     source_identifier: str = Field(alias="SourceIdentifier", min_length=1)
     event_id: str = Field(default="", alias="EventID")
 
 
-class RdsInstanceEvent(BaseModel):
+class RdsInstanceEvent(EventBridgeModel):
+    """``detail-type: RDS DB Instance Event``, ``source: aws.rds`` (Powertools' envelope)."""
+
     model_config = ConfigDict(extra="allow", populate_by_name=True)
     detail_type: Literal["RDS DB Instance Event"] = Field(alias="detail-type")
     source: Literal["aws.rds"]
-    account: str
-    region: str
-    time: AwsTimestamp
-    resources: list[str] = Field(default_factory=list)
     detail: RdsEventDetail
 
     @property

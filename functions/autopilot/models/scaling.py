@@ -32,6 +32,26 @@ class TargetSnapshot(BaseModel):
     max: int = Field(ge=0)
 
 
+class ScalingEpisode(BaseModel):
+    """The trigger of a scale-out: which alarm (or operator), the episode key, and the CPU it reports."""
+
+    alarm_name: str
+    key: str
+    cpu: float | None
+    is_alarm: bool
+
+
+class ServiceObservation(BaseModel):
+    """Everything observed about the service's capacity at one moment: the ECS service (its snapshot), the
+    scalable target, the active floor lease and the price of one task. A *snapshot* is one resource as AWS
+    describes it; an *observation* is what a flow gathered from several (compare ``ReplicaObservation``)."""
+
+    service: ServiceSnapshot
+    target: TargetSnapshot
+    lease: Lease | None
+    task_hourly_usd: float
+
+
 class ScaleOutInput(BaseModel):
     """Everything the emergency-scaling decision needs, observed at ``now``."""
 
@@ -99,3 +119,12 @@ class RestoreDecision(BaseModel):
         default=None, description="When the alarm will have been OK for the cooldown: look again then"
     )
     recheck_in_seconds: int | None = None
+
+
+class MaxRestoreDecision(BaseModel):
+    action: str  # "restore_max", "drop_lease" or "none"
+    taken: bool = False
+    dry_run: bool = False
+    reason: str
+    from_max: int
+    to_max: int

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+from pydantic import ConfigDict, Field
 
-from autopilot.models.timestamps import AwsTimestamp
 
+class ScheduledEvent(EventBridgeModel):
+    """``detail-type: Scheduled Event`` from an EventBridge rule or EventBridge Scheduler (Powertools' envelope)."""
 
-class ScheduledEvent(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True)
     detail_type: Literal["Scheduled Event"] = Field(alias="detail-type")
     source: Literal["aws.events", "aws.scheduler"]
-    account: str
-    region: str
-    time: AwsTimestamp
-    resources: list[str] = Field(default_factory=list)
     detail: dict[str, Any] = Field(default_factory=dict)

@@ -12,7 +12,6 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from autopilot.errors import InvalidEventError
-from autopilot.models.timestamps import AwsTimestamp
 from autopilot.models.triggers import Trigger, parse_trigger
 
 
@@ -20,15 +19,15 @@ class TaskInput(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     trigger: dict[str, Any]
-    now: AwsTimestamp | None = Field(default=None, description="Decision time; the workflow passes it")
+    now: datetime | None = Field(default=None, description="Decision time; the workflow passes it")
     dry_run: bool | None = Field(default=None, description="Overrides the DRY_RUN setting for this run")
     assessment: dict[str, Any] | None = None
     decision: dict[str, Any] | None = None
     verdict: dict[str, Any] | None = None
     approval: dict[str, Any] | None = None
     execution: str | None = Field(default=None, description="The workflow execution (tells a retry from a replay)")
-    entered_at: AwsTimestamp | None = Field(default=None, description="When the workflow entered this task")
-    started_at: AwsTimestamp | None = Field(default=None, description="When the workflow execution started")
+    entered_at: datetime | None = Field(default=None, description="When the workflow entered this task")
+    started_at: datetime | None = Field(default=None, description="When the workflow execution started")
     restore: dict[str, Any] | None = None
 
 

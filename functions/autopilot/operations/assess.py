@@ -6,56 +6,57 @@ from typing import Any
 
 from autopilot.adapters.state_table import StateTable
 from autopilot.logic.classify import classify
+from autopilot.models.assessment import AlarmSeen, Assessment, ServiceCounts, Verification
+from autopilot.models.scaling import ServiceObservation
 from autopilot.models.task_input import ParsedInput
-from autopilot.operations.snapshot import ServiceObservation, observe_service
+from autopilot.operations.snapshot import observe_service
 from autopilot.settings.scaling import ScalingSettings
 
 
-def _verification(decision: dict[str, Any] | None, seen: ServiceObservation) -> dict[str, Any] | None:
+def _verification(decision: dict[str, Any] | None, seen: ServiceObservation) -> Verification | None:
     """Did the running tasks reach the floor a taken decision raised?"""
     if not decision or not decision.get("taken") or decision.get("action") != "raise_floor":
         return None
     expected = int(decision.get("to_min", 0))
     running = seen.service.running
-    return {"expected_running": expected, "running": running, "reached": running >= expected}
+    return Verification(expected_running=expected, running=running, reached=running >= expected)
 
 
-def assess(parsed: ParsedInput, settings: ScalingSettings) -> dict[str, Any]:
-    kind, why = classify(parsed.trigger)
+def _alarm(parsed: ParsedInput) -> AlarmSeen | None:
     alarm = parsed.trigger.alarm
-    result: dict[str, Any] = {
-        "kind": kind,
-        "reasons": [why],
-        "summary": why,
-        "service": None,
-        "target": None,
-        "lease": None,
-        "alarm": {
-            "name": alarm.alarm_name,
-            "state": alarm.state,
-            "changed_at": alarm.changed_at.isoformat(),
-            "observed": alarm.observed_value,
-        }
-        if alarm
-        else None,
-        "verification": None,
-    }
-    if kind == "database":
-        return result
+    if alarm is None:
+        return None
+    return AlarmSeen(
+        name=alarm.alarm_name, state=alarm.state, changed_at=alarm.changed_at.isoformat(), observed=alarm.observed_value
+    )
+
+
+def _observed(parsed: ParsedInput, settings: ScalingSettings, why: str) -> dict[str, Any]:
     seen = observe_service(settings, StateTable(settings.state_table_name))
     svc = seen.service
-    result["service"] = {
-        "desired": svc.desired,
-        "running": svc.running,
-        "pending": svc.pending,
-        "rollout_state": svc.rollout_state,
-        "rolling_back": svc.rolling_back,
+    verification = _verification(parsed.raw.decision, seen)
+    summary = why
+    if verification is not None:
+        state = "reached" if verification.reached else "not yet reached"
+        summary = f"{why}; running {verification.running} of the {verification.expected_running} expected: {state}"
+    return {
+        "summary": summary,
+        "service": ServiceCounts(
+            desired=svc.desired,
+            running=svc.running,
+            pending=svc.pending,
+            rollout_state=svc.rollout_state,
+            rolling_back=svc.rolling_back,
+        ),
+        "target": seen.target,
+        "lease": seen.lease,
+        "verification": verification,
     }
-    result["target"] = {"resource_id": seen.target.resource_id, "min": seen.target.min, "max": seen.target.max}
-    result["lease"] = seen.lease.model_dump(mode="json") if seen.lease else None
-    result["verification"] = _verification(parsed.raw.decision, seen)
-    if result["verification"] is not None:
-        v = result["verification"]
-        state = "reached" if v["reached"] else "not yet reached"
-        result["summary"] = f"{why}; running {v['running']} of the {v['expected_running']} expected: {state}"
-    return result
+
+
+def assess_trigger(parsed: ParsedInput, settings: ScalingSettings) -> dict[str, Any]:
+    kind, why = classify(parsed.trigger)
+    assessment = Assessment(kind=kind, reasons=[why], summary=why, alarm=_alarm(parsed))
+    if kind != "database":
+        assessment = assessment.model_copy(update=_observed(parsed, settings, why))
+    return assessment.model_dump(mode="json")

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from autopilot.adapters.approvals import ApprovalConflictError, ApprovalStore
 from autopilot.adapters.aws import client
@@ -17,7 +17,8 @@ from autopilot.adapters.state_table import StateTable
 from autopilot.adapters.workflow_tasks import send_task_success
 from autopilot.audit import record_decision
 from autopilot.errors import InvalidEventError
-from autopilot.models.ops import ApprovalAnswer, ApprovalKind, ApprovalResult, ApprovalStatus, Caller, PendingApproval
+from autopilot.models.approval import WorkflowApprovalRequest
+from autopilot.models.ops import ApprovalAnswer, ApprovalResult, ApprovalStatus, Caller, PendingApproval
 from autopilot.observability import logger
 from autopilot.operations.ops_database import apply_class_change
 from autopilot.operations.ops_errors import OpsConflictError, OpsNotFoundError
@@ -29,21 +30,6 @@ HOW_TO_ANSWER = (
     "autopilot approve {id} (or autopilot reject {id}), or POST /approvals/{id} on the ops API with "
     '{{"decision": "approve"|"reject"}}; no answer before it expires means not approved'
 )
-
-
-class WorkflowApprovalRequest(BaseModel):
-    """What the workflow's approval states send (``lambda:invoke.waitForTaskToken``)."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    task_token: str = Field(min_length=1)
-    execution: str = ""
-    kind: ApprovalKind
-    what: str
-    summary: str = ""
-    proposal: dict[str, Any] = Field(default_factory=dict)
-    timeout_seconds: int = Field(ge=1)
-    now: datetime
 
 
 def record_workflow_request(payload: Any, settings: OpsSettings) -> dict[str, Any]:

@@ -41,7 +41,7 @@ def _decide_and_apply(request: ScaleRequest, caller: Caller, now: datetime, sett
         task_hourly_usd=seen.task_hourly_usd,
         dry_run=settings.dry_run,
     )
-    decision = decide_floor_request(inp, request.tasks, request.duration_minutes, settings)
+    decision = decide_floor_request(inp, request.tasks, request.duration_minutes, settings.policy)
     if decision.taken:
         decision = _apply(decision, table, inp, settings)
     record_decision(

@@ -10,7 +10,8 @@ from autopilot.adapters.aws import client
 from autopilot.adapters.cloudwatch_rds import RdsMetrics
 from autopilot.adapters.rds import RdsAdapter
 from autopilot.adapters.state_table import StateTable
-from autopilot.logic.cost_prices import PriceBook, price_book
+from autopilot.logic.cost_prices import price_book
+from autopilot.models.prices import PriceBook
 from autopilot.models.replica import InstanceSnapshot
 from autopilot.operations.snapshot import observe_service
 from autopilot.settings.ops import OpsSettings

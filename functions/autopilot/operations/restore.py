@@ -20,7 +20,7 @@ from autopilot.models.scaling import RestoreDecision, RestoreInput
 from autopilot.models.task_input import ParsedInput
 from autopilot.operations.capacity_writes import CapacityBusyError, capacity_lock
 from autopilot.operations.restore_max import sweep_max
-from autopilot.operations.snapshot import observe_service
+from autopilot.operations.snapshot import observe_service, service_task_hourly
 from autopilot.settings.scaling import ScalingSettings
 
 MANUAL_PREFIX = "manual:"
@@ -116,9 +116,10 @@ def _restore_locked(
     return decision.model_dump(mode="json")
 
 
-def sweep(now: datetime, settings: ScalingSettings, dry_run: bool, task_hourly_usd: float) -> dict[str, Any]:
+def sweep(now: datetime, settings: ScalingSettings, dry_run: bool) -> dict[str, Any]:
     """Restore every lease past its expiry, and every lease whose own alarm has been OK for the cooldown."""
     table = StateTable(settings.state_table_name)
+    task_hourly_usd = service_task_hourly(settings)
     restored: list[dict[str, Any]] = []
     skipped: list[dict[str, Any]] = []
     for lease in table.list_leases():

@@ -10,8 +10,9 @@ from autopilot.adapters.autoscaling import describe_target, set_capacity
 from autopilot.adapters.cloudwatch_service import describe_alarm, set_alarm_threshold
 from autopilot.adapters.state_table import StateTable
 from autopilot.audit import record_decision
-from autopilot.logic.restore_max import MaxRestoreDecision, decide_max_restore
+from autopilot.logic.restore_max import decide_max_restore
 from autopilot.models.records import MaxLease
+from autopilot.models.scaling import MaxRestoreDecision
 from autopilot.operations.capacity_writes import CapacityBusyError, capacity_lock
 from autopilot.settings.scaling import ScalingSettings
 

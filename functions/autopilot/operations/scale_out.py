@@ -10,57 +10,24 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel
-
 from autopilot.adapters.cloudwatch_service import describe_alarm, service_cpu
 from autopilot.adapters.state_table import LeaseConflictError, StateTable
 from autopilot.audit import record_decision
-from autopilot.errors import InvalidEventError
 from autopilot.logic.freshness import foreign_reason, stale_reason
 from autopilot.logic.scaling import apply_approved, decide_scale_out, stale_decision
+from autopilot.logic.scaling_episode import scaling_episode_of
 from autopilot.models.approval import Approval
 from autopilot.models.records import MaxLease
-from autopilot.models.scaling import ScaleOutInput, ScalingDecision
+from autopilot.models.scaling import ScaleOutInput, ScalingDecision, ScalingEpisode, ServiceObservation
 from autopilot.models.task_input import ParsedInput
 from autopilot.operations.capacity_writes import CapacityBusyError, capacity_lock, raise_floor, raise_max
-from autopilot.operations.snapshot import ServiceObservation, observe_service
+from autopilot.operations.snapshot import observe_service
 from autopilot.settings.scaling import ScalingSettings
 
 FUNCTION = "emergency-scale"
-SERVICE_CPU = ("AWS/ECS", "CPUUtilization")
 
 
-class Episode(BaseModel):
-    """The trigger of a scale-out: which alarm (or operator), the episode key, and the CPU it reports."""
-
-    alarm_name: str
-    key: str
-    cpu: float | None
-    is_alarm: bool
-
-
-def episode_of(parsed: ParsedInput) -> Episode:
-    trigger = parsed.trigger
-    if trigger.alarm is not None:
-        alarm = trigger.alarm
-        service_cpu_alarm = list(zip(alarm.metric_namespaces, alarm.metric_names, strict=False)) == [SERVICE_CPU]
-        cpu = alarm.observed_value if service_cpu_alarm and not alarm.composite else None
-        return Episode(alarm_name=alarm.alarm_name, key=alarm.episode_key, cpu=cpu, is_alarm=True)
-    if trigger.manual is not None and trigger.manual.kind == "scale-out":
-        manual = trigger.manual
-        return Episode(
-            alarm_name=f"manual:{manual.requested_by}",
-            key=f"manual|{manual.requested_by}|{manual.time.isoformat()}",
-            cpu=manual.cpu_percent,
-            is_alarm=False,
-        )
-    raise InvalidEventError(
-        f"EmergencyScaleFunction needs a CloudWatch alarm event or a manual scale-out request, got a {trigger.kind} "
-        "event. Nothing was changed."
-    )
-
-
-def _measured_cpu(episode: Episode, settings: ScalingSettings, now: datetime) -> tuple[float | None, str]:
+def _measured_cpu(episode: ScalingEpisode, settings: ScalingSettings, now: datetime) -> tuple[float | None, str]:
     """The service's CPU: the alarm's own datapoints when it is the service CPU alarm, else CloudWatch's."""
     if episode.cpu is not None:
         return episode.cpu, "service CPU (the alarm's datapoints)"
@@ -69,7 +36,7 @@ def _measured_cpu(episode: Episode, settings: ScalingSettings, now: datetime) ->
 
 
 def _input(
-    episode: Episode,
+    episode: ScalingEpisode,
     approval: Approval | None,
     now: datetime,
     settings: ScalingSettings,
@@ -120,11 +87,11 @@ def _decide(
 ) -> ScalingDecision:
     proposal = parsed.raw.decision
     if approval is None:
-        return decide_scale_out(inp, settings)
+        return decide_scale_out(inp, settings.policy)
     if proposal is None or not proposal.get("needs_approval"):
         reason = "an approval applies only to the proposal it approved, and none came with it (decision)"
         return stale_decision(inp, reason)
-    return apply_approved(ScalingDecision.model_validate(proposal), inp, settings, approval)
+    return apply_approved(ScalingDecision.model_validate(proposal), inp, settings.policy, approval)
 
 
 def _record(table: StateTable, inp: ScaleOutInput, decision: ScalingDecision) -> None:
@@ -163,7 +130,7 @@ def decide_and_apply(
     parsed: ParsedInput, approval: Approval | None, now: datetime, settings: ScalingSettings, dry_run: bool
 ) -> dict[str, Any]:
     table = StateTable(settings.state_table_name)
-    episode = episode_of(parsed)
+    episode = scaling_episode_of(parsed)
     try:
         with capacity_lock(table, settings.scalable_resource_id, now):
             seen = observe_service(settings, table)

@@ -18,9 +18,10 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAl
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
 from autopilot.adapters.idempotency_store import idempotency_store
+from autopilot.logic.scaling_episode import scaling_episode_of
 from autopilot.models.approval import parse_approval
 from autopilot.models.task_input import ParsedInput
-from autopilot.operations.scale_out import FUNCTION, decide_and_apply, episode_of
+from autopilot.operations.scale_out import FUNCTION, decide_and_apply
 from autopilot.settings.scaling import ScalingSettings
 
 EPISODE_RETENTION = timedelta(hours=24)
@@ -57,7 +58,7 @@ def _in_progress(dry_run: bool) -> dict[str, Any]:
 def run_once(
     parsed: ParsedInput, now: datetime, settings: ScalingSettings, dry_run: bool, context: Any = None
 ) -> dict[str, Any]:
-    episode = episode_of(parsed)
+    episode = scaling_episode_of(parsed)
     approval = parse_approval(parsed.raw.approval)
     execution = parsed.raw.execution
     config = IdempotencyConfig(

@@ -1,30 +1,29 @@
-"""Observe the service: ECS counts, the scalable target and the active lease (adapters → snapshot)."""
+"""Observe the service: ECS counts, the scalable target, the active lease and a task's price (adapters → model)."""
 
 from __future__ import annotations
-
-from pydantic import BaseModel
 
 from autopilot.adapters.autoscaling import describe_target
 from autopilot.adapters.ecs_service import describe_service
 from autopilot.adapters.state_table import StateTable
-from autopilot.logic.task_price import fargate_task_hourly
-from autopilot.models.records import Lease
-from autopilot.models.scaling import ServiceSnapshot, TargetSnapshot
+from autopilot.logic.cost_prices import fargate_task_hourly, price_book, settings_overrides
+from autopilot.models.prices import PriceBook
+from autopilot.models.scaling import ServiceObservation, ServiceSnapshot
 from autopilot.settings.common import CommonSettings
 
 
-class ServiceObservation(BaseModel):
-    service: ServiceSnapshot
-    target: TargetSnapshot
-    lease: Lease | None
-    task_hourly_usd: float
+def prices(settings: CommonSettings) -> PriceBook:
+    """The region's price book with the ``PRICE_OVERRIDES`` setting applied (the cost report's own book)."""
+    return price_book(settings.aws_region, settings_overrides(settings.price_overrides))
 
 
-def task_hourly_usd(service: ServiceSnapshot, region: str) -> float:
-    """The on-demand price of one of the service's tasks (its task definition's size and architecture)."""
-    return fargate_task_hourly(
-        region, service.task_cpu_units / 1024, service.task_memory_mb / 1024, service.architecture
-    )
+def task_hourly_usd(service: ServiceSnapshot, book: PriceBook) -> float:
+    """The price of one of the service's tasks (its task definition's size and architecture)."""
+    return fargate_task_hourly(book, service.task_cpu_units / 1024, service.task_memory_mb / 1024, service.architecture)
+
+
+def service_task_hourly(settings: CommonSettings) -> float:
+    """The price of one of the service's tasks now (its task definition as ECS describes it)."""
+    return task_hourly_usd(describe_service(settings.cluster_name, settings.service_name), prices(settings))
 
 
 def observe_service(settings: CommonSettings, table: StateTable) -> ServiceObservation:
@@ -34,5 +33,5 @@ def observe_service(settings: CommonSettings, table: StateTable) -> ServiceObser
         service=service,
         target=target,
         lease=table.get_lease(target.resource_id),
-        task_hourly_usd=task_hourly_usd(service, settings.aws_region),
+        task_hourly_usd=task_hourly_usd(service, prices(settings)),
     )

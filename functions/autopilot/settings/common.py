@@ -21,6 +21,11 @@ class CommonSettings(BaseSettings):
     cluster_name: str = Field(default="sensor-app-cluster", description="ECS cluster of the sensor API")
     service_name: str = Field(default="sensor-app-service", description="ECS service of the sensor API")
     dry_run: bool = Field(default=False, description="Decide and report, change nothing")
+    price_overrides: dict[str, float] = Field(
+        default_factory=dict,
+        description="JSON: price-table path to USD, used by every decision's cost impact and by the cost report, "
+        'e.g. {"fargate/X86_64/vcpu_hour": 0.04048}',
+    )
 
     @property
     def scalable_resource_id(self) -> str:

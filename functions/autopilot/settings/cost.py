@@ -28,10 +28,6 @@ class CostSettings(CommonSettings):
         default="", description="Comma-separated names of the control plane's other functions (priced in the report)"
     )
     aws_lambda_function_name: str = Field(default="", description="This function's own name (set by Lambda)")
-    price_overrides: dict[str, float] = Field(
-        default_factory=dict,
-        description='JSON: price-table path to USD, e.g. {"rds_instance_hour/postgres/db.t3.medium/hour": 0.073}',
-    )
 
     @property
     def owning_stack(self) -> str:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Literal
 
 from pydantic import Field
 
+from autopilot.models.policy import PromotionMode
 from autopilot.settings.common import CommonSettings
 
-PromotionMode = Literal["off", "recommend", "approve", "auto"]
+__all__ = ["PromotionMode", "ReplicaSettings", "get_replica_settings"]
 
 
 class ReplicaSettings(CommonSettings):
