@@ -21,8 +21,8 @@ from autopilot.adapters.rds import RdsAdapter
 from autopilot.adapters.ssm import ParameterStore
 from autopilot.adapters.state_table import StateTable
 from autopilot.errors import ObservationError
-from autopilot.handlers._inputs import applies_now, prepare
 from autopilot.handlers.replica_check import load_prior, run_check
+from autopilot.invocation import applies_now, prepare
 from autopilot.logic.replica_audit import outcome_record, step_record, verdict_inputs
 from autopilot.logic.replica_promotion import (
     STEP_DEPLOY,

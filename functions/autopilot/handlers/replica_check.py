@@ -16,7 +16,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from autopilot.adapters.rds import observe_pair
 from autopilot.adapters.state_table import AUDIT_RETENTION, StateTable
-from autopilot.handlers._inputs import prepare
+from autopilot.invocation import prepare
 from autopilot.logic.replica_audit import check_record
 from autopilot.logic.replica_promotion import episode_of, prior_promotion, trigger_event
 from autopilot.logic.replica_verdict import assess

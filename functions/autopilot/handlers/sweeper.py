@@ -9,7 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from autopilot.adapters.ecs_service import describe_service
 from autopilot.errors import InvalidEventError
-from autopilot.handlers._inputs import prepare
+from autopilot.invocation import prepare
 from autopilot.observability import logger, metrics, tracer
 from autopilot.operations.restore import sweep
 from autopilot.operations.snapshot import task_hourly_usd
