@@ -28,7 +28,6 @@ from tests.functional.test_replica_check import (
     primary_down,
     primary_up,
 )
-from tests.helpers.aws_env import clear_settings_caches
 
 APPROVED = "replica-promote-approved.json"
 
@@ -36,20 +35,6 @@ APPROVED = "replica-promote-approved.json"
 @pytest.fixture
 def faults(monkeypatch: pytest.MonkeyPatch) -> Faults:
     return install_faults(monkeypatch)
-
-
-@pytest.fixture
-def promote_env(
-    function_env: Callable[[str], dict[str, str]], monkeypatch: pytest.MonkeyPatch
-) -> Callable[[str], None]:
-    """The function's template environment, with PROMOTION_MODE as the test needs it."""
-    function_env("PromoteReplicaFunction")
-
-    def mode(value: str) -> None:
-        monkeypatch.setenv("PROMOTION_MODE", value)
-        clear_settings_caches()
-
-    return mode
 
 
 def writer_host(stack: EmbeddedStack) -> str:

@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from autopilot.adapters.state_table import StateTable
 from autopilot.invocation import applies_now, prepare
-from autopilot.logic.replica_promotion import STEP_PROMOTE, episode_of
+from autopilot.logic.replica_promotion import STEP_PROMOTE, episode_of, polls_so_far
 from autopilot.models.approval import parse_approval
 from autopilot.observability import logger, metrics, tracer
 from autopilot.operations.promote_replica import Request, run_promotion
@@ -35,6 +35,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         parse_approval(parsed.raw.approval),
         dry_run,
         StateTable(),
+        polls_so_far(parsed.raw.promotion),
     )
     result = run_promotion(req)
     metrics.add_metric(name="ReplicaPromoted", unit=MetricUnit.Count, value=int(STEP_PROMOTE in result.steps_done))
