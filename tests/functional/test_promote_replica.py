@@ -1,7 +1,8 @@
 """PromoteReplicaFunction on the seed's stack in moto.
 
-moto's PromoteReadReplica does not detach the replica (it still names its source afterwards), so these
-tests also show that a second promotion is prevented by the audit trail, not by RDS.
+The embedded RDS finishes a promotion at once (autopilot_cli.embedded.rds_emulation; moto alone leaves the
+source in place); a second call for the episode is answered from the audit trail, never promoted again.
+test_promotion_safety.py covers a promotion RDS takes minutes to finish, and fencing.
 """
 
 from __future__ import annotations
