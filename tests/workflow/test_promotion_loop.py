@@ -88,3 +88,14 @@ def test_a_promotion_rds_never_finishes_fails_after_the_last_look_with_what_to_d
     (message,) = aws_state.notifications(stack)
     assert "FAILED at PromoteReplica" in message["subject"]
     assert "invoke PromoteReplica again for the same episode" in message["message"]
+
+
+def test_a_negative_promotion_poll_is_refused_before_any_step(
+    workflow_input: Run, stack: EmbeddedStack, router: LambdaRouter
+) -> None:
+    envelope = {"trigger": load_event("workflow-rds-primary-failure.json"), "seconds": {"promotion_poll": -1}}
+
+    result = workflow_input(envelope)
+
+    assert (result.status, result.error) == ("FAILED", "InvalidInput")
+    assert router.invocations == []
