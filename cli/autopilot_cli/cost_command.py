@@ -11,9 +11,9 @@ from pathlib import Path
 import typer
 from autopilot.clock import resolve_now
 from autopilot.errors import AutopilotError
-from autopilot.handlers.cost_report import build_cost_report
 from autopilot.logic.cost_markdown import render_markdown
 from autopilot.models.cost import CostReport
+from autopilot.operations.cost_report import build_cost_report
 from autopilot.settings.cache import clear_all
 from autopilot.settings.cost import get_cost_settings
 from botocore.exceptions import BotoCoreError, ClientError

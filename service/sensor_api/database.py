@@ -1,4 +1,10 @@
-"""asyncpg pools: writes to the primary, reads routed by lag (with fallback to the primary)."""
+"""asyncpg pools: writes to the primary, reads routed by lag (with fallback to the primary).
+
+The connection budget is per database instance (budget.py). When the read host is the writer (after a promotion
+the replica is the writer: the new tasks start with both hosts the same, and a running worker follows the writer
+host onto the read host, see writer.py), no separate read pool is kept: reads go to the writer's pool
+(reason ``replica-is-writer``), so the instance never sees two pools from one worker.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import asyncpg
 
@@ -17,6 +24,23 @@ from .settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+Endpoint = tuple[str, int]
+DEFAULT_PORT = 5432
+
+
+def dsn_endpoint(dsn: str) -> Endpoint | None:
+    """(host, port) of a ``postgresql://`` connection string, the host lower-cased; None when it names no host."""
+    parts = urlsplit(dsn)
+    try:
+        port = parts.port or DEFAULT_PORT
+    except ValueError:
+        return None
+    host = (parts.hostname or "").lower()
+    return (host, port) if host else None
+
+
+def same_instance(endpoint: Endpoint | None, other: Endpoint | None) -> bool:
+    return endpoint is not None and other is not None and (endpoint[0].lower(), endpoint[1]) == other
 
 
 class PoolBusyError(Exception):
@@ -93,6 +117,8 @@ class Database:
         self.monitor = monitor
         self._max_lag: float = opts["max_lag"]
         self._acquire_timeout: float = opts["acquire_timeout"]
+        self.replica_endpoint: Endpoint | None = opts.get("replica_endpoint")
+        self.replica_is_writer: bool = opts.get("replica_is_writer", False)
         self.on_primary_error: Callable[[], None] | None = None
 
     @classmethod
@@ -101,8 +127,12 @@ class Database:
     ) -> Database:
         primary = await create_pool(settings.primary_dsn(), plan.per_worker, settings, 1, credentials)
         replica_dsn = settings.replica_dsn()
+        replica_endpoint = dsn_endpoint(replica_dsn) if replica_dsn is not None else None
+        is_writer = same_instance(dsn_endpoint(settings.primary_dsn()), replica_endpoint)
         replica = monitor = None
-        if replica_dsn is not None:
+        if is_writer:
+            log.info("the read host is the writer: reads use the writer's pool", extra={"host": replica_endpoint})
+        elif replica_dsn is not None:
             # min_size=0: a replica that is down at start-up must not stop the service from starting.
             replica = await create_pool(replica_dsn, plan.per_worker, settings, 0, credentials)
             monitor = ReplicaMonitor(
@@ -116,6 +146,8 @@ class Database:
             monitor,
             max_lag=settings.read_max_lag_seconds,
             acquire_timeout=settings.db_acquire_timeout_seconds,
+            replica_endpoint=replica_endpoint,
+            replica_is_writer=is_writer,
         )
 
     def switch_primary(self, pool: Any) -> Any:
@@ -126,6 +158,21 @@ class Database:
             self.monitor.primary = pool
         return old
 
+    async def drop_replica(self) -> Any | None:
+        """The read host became the writer (a promotion): reads go to the writer's pool from now on. Returns the
+        read pool, which the caller closes once the reads already running on it have finished."""
+        pool, monitor = self.replica, self.monitor
+        self.replica = self.monitor = None
+        self.replica_is_writer = True
+        if monitor is not None:
+            await monitor.stop()
+        return pool
+
+    def pool_max_sizes(self) -> int:
+        """Connections this worker may hold: its pools' maximum sizes added up."""
+        pools = [self.primary, *([self.replica] if self.replica is not None else [])]
+        return sum(int(pool.get_max_size()) for pool in pools)
+
     async def close(self) -> None:
         if self.monitor is not None:
             await self.monitor.stop()
@@ -134,6 +181,8 @@ class Database:
         await self.primary.close()
 
     def route(self, strong: bool = False) -> ReadRoute:
+        if self.replica_is_writer and not strong:
+            return ReadRoute("primary", "replica-is-writer")
         return choose_read_route(
             self.monitor.latest if self.monitor else None,
             replica_configured=self.replica is not None,

@@ -4,7 +4,9 @@ After a read replica is promoted, the control plane writes the new writer host t
 (and forces a new deployment, which replaces the tasks within minutes). With DB_WRITER_HOST_PARAMETER
 set, a running worker reads that parameter every WRITER_CHECK_SECONDS, and at once when a write to the
 primary fails; when the host changed it opens a pool to the new writer and sends every new operation
-there. Operations already running on the old pool finish there, then it is closed.
+there. Operations already running on the old pool finish there, then it is closed. When the new writer is the
+read host (the promoted replica), the read pool is closed the same way and reads go to the writer's pool, so the
+worker keeps one pool on that instance and stays within the connection budget.
 
 No acknowledged reading is lost by the switch: a reading is acknowledged only after its COPY committed,
 and a COPY that fails on the old writer (fenced, read-only, gone) is answered 503 and retried by the
@@ -20,7 +22,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from .database import Database
+from .database import Database, same_instance
 from .replica_monitor import describe
 
 log = logging.getLogger(__name__)
@@ -96,10 +98,18 @@ class WriterWatch:
         old = self._db.switch_primary(pool)
         log.info("writer host changed", extra={"from": self.current[0], "to": endpoint[0], "port": endpoint[1]})
         self.current = endpoint
-        retire = asyncio.create_task(self._retire(old), name="retire-old-writer")
+        self._retire_later(old, "retire-old-writer")
+        if same_instance(self._db.replica_endpoint, (endpoint[0].lower(), endpoint[1])):
+            replica = await self._db.drop_replica()
+            log.info("the writer is the read host now: reads use the writer's pool", extra={"host": endpoint[0]})
+            if replica is not None:
+                self._retire_later(replica, "retire-read-pool")
+        return True
+
+    def _retire_later(self, pool: Any, name: str) -> None:
+        retire = asyncio.create_task(self._retire(pool), name=name)
         self._tasks.add(retire)
         retire.add_done_callback(self._tasks.discard)
-        return True
 
     async def _retire(self, pool: Any) -> None:
         try:

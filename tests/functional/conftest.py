@@ -1,11 +1,14 @@
-"""Fixtures of the functional suite that talk to the ``autopilot`` CLI's embedded AWS daemon."""
+"""Fixtures of the functional suite: the ``autopilot`` CLI's embedded AWS daemon, the promotion function's
+environment."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from autopilot_cli.embedded import session
+
+from tests.helpers.aws_env import clear_settings_caches
 
 
 @pytest.fixture(scope="module")
@@ -17,3 +20,17 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
             patch.delenv(name, raising=False)
         yield
         session.stop()
+
+
+@pytest.fixture
+def promote_env(
+    function_env: Callable[[str], dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> Callable[[str], None]:
+    """PromoteReplicaFunction's template environment, with PROMOTION_MODE as the test needs it."""
+    function_env("PromoteReplicaFunction")
+
+    def mode(value: str) -> None:
+        monkeypatch.setenv("PROMOTION_MODE", value)
+        clear_settings_caches()
+
+    return mode

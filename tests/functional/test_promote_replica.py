@@ -1,7 +1,8 @@
 """PromoteReplicaFunction on the seed's stack in moto.
 
-moto's PromoteReadReplica does not detach the replica (it still names its source afterwards), so these
-tests also show that a second promotion is prevented by the audit trail, not by RDS.
+The embedded RDS finishes a promotion at once (autopilot_cli.embedded.rds_emulation; moto alone leaves the
+source in place); a second call for the episode is answered from the audit trail, never promoted again.
+test_promotion_safety.py covers a promotion RDS takes minutes to finish, and fencing.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from tests.functional.test_replica_check import (
     primary_down,
     primary_up,
 )
-from tests.helpers.aws_env import clear_settings_caches
 
 APPROVED = "replica-promote-approved.json"
 
@@ -36,20 +36,6 @@ APPROVED = "replica-promote-approved.json"
 @pytest.fixture
 def faults(monkeypatch: pytest.MonkeyPatch) -> Faults:
     return install_faults(monkeypatch)
-
-
-@pytest.fixture
-def promote_env(
-    function_env: Callable[[str], dict[str, str]], monkeypatch: pytest.MonkeyPatch
-) -> Callable[[str], None]:
-    """The function's template environment, with PROMOTION_MODE as the test needs it."""
-    function_env("PromoteReplicaFunction")
-
-    def mode(value: str) -> None:
-        monkeypatch.setenv("PROMOTION_MODE", value)
-        clear_settings_caches()
-
-    return mode
 
 
 def writer_host(stack: EmbeddedStack) -> str:

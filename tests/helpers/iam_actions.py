@@ -168,6 +168,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("states", "SendTaskFailure"): _task_answer("states:SendTaskFailure"),
     ("rds", "StopDBInstance"): _rds_instance("rds:StopDBInstance"),
     ("rds", "DescribeEvents"): _rds_events,
+    ("rds", "DescribePendingMaintenanceActions"): _star("rds:DescribePendingMaintenanceActions"),
     ("rds", "DescribeDBParameters"): lambda call: [
         Need("rds:DescribeDBParameters", _arn(call, "rds", f"pg:{call.params['DBParameterGroupName']}"))
     ],

@@ -78,6 +78,7 @@ class LambdaRouter:
     invocations: list[Invocation] = field(default_factory=list)
     _hooks: list[Hook] = field(default_factory=list)
     _faults: dict[str, list[Fault]] = field(default_factory=dict)
+    _lost: dict[str, list[Fault]] = field(default_factory=dict)
     _lock: threading.RLock = field(default_factory=threading.RLock)
 
     def register(self, function_name: str, logical_id: str) -> None:
@@ -107,6 +108,14 @@ class LambdaRouter:
             raise ValueError(f"times must be at least 1, got {times}")
         self._faults.setdefault(logical_id, []).extend([fault or Fault()] * times)
 
+    def lose_next_response(self, logical_id: str, times: int = 1, fault: Fault | None = None) -> None:
+        """The next ``times`` invocations of ``logical_id`` run the handler, then fail in the Lambda service (the
+        response is lost: by default ``ServiceException``, which Step Functions sees as Lambda.ServiceException)."""
+        if times < 1:
+            raise ValueError(f"times must be at least 1, got {times}")
+        lost = fault or Fault("ServiceException", "the function ran but its response was lost", 500)
+        self._lost.setdefault(logical_id, []).extend([lost] * times)
+
     def calls(self, logical_id: str) -> list[Invocation]:
         return [inv for inv in self.invocations if inv.logical_id == logical_id]
 
@@ -123,7 +132,6 @@ class LambdaRouter:
                 hook(logical_id, payload)
             try:
                 record.result = self._run(logical_id, payload)
-                return json.dumps(record.result).encode()
             except Exception as exc:
                 record.error_type, record.error_message = type(exc).__name__, str(exc)
                 response_headers["x-amz-function-error"] = "Unhandled"
@@ -133,6 +141,11 @@ class LambdaRouter:
                     "stackTrace": traceback.format_tb(exc.__traceback__),
                 }
                 return json.dumps(error).encode()
+            lost = self._lost.get(logical_id)
+            if lost:
+                record.fault = lost.pop(0)
+                raise LambdaServiceError(record.fault.code, record.fault.message, record.fault.status)
+            return json.dumps(record.result).encode()
 
     def _run(self, logical_id: str, payload: Any) -> Any:
         module_name, _, attribute = function_handler(self.resolver.template, logical_id).rpartition(".")

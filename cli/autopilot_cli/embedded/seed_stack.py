@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import boto3
 
+from autopilot_cli.embedded import rds_emulation
 from autopilot_cli.embedded.template_intrinsics import resolve
 from autopilot_cli.embedded.template_resources import bind_workload, create_alarms, create_autoscaling
 from autopilot_cli.template_model import Resolver, TemplateError, function_ids, load_template
@@ -263,6 +264,7 @@ def seed_stack(
     seed_names: bool = True,
 ) -> EmbeddedStack:
     """Create the whole seed stack; returns its names and a resolver for the functions' environment."""
+    rds_emulation.install()  # RDS promotion finishing, pending maintenance actions
     given = {**(SEED_NAMES if seed_names else {}), **(parameters or {})}
     resolver = Resolver(load_template(), stack_name=stack_name, region=region, account=ACCOUNT, parameters=given)
     names = workload_names(resolver)

@@ -10,7 +10,13 @@ from botocore.exceptions import BotoCoreError, ClientError
 from autopilot.adapters.aws import client
 from autopilot.adapters.cloudwatch_rds import RdsMetrics
 from autopilot.errors import ObservationError
-from autopilot.models.replica import InstanceSnapshot, RdsEventSnapshot, ReplicaObservation, ReplicationStatus
+from autopilot.models.replica import (
+    InstanceSnapshot,
+    PendingMaintenance,
+    RdsEventSnapshot,
+    ReplicaObservation,
+    ReplicationStatus,
+)
 
 MAX_CONNECTIONS = "max_connections"
 
@@ -60,6 +66,8 @@ class RdsAdapter:
             parameter_group=group,
             max_connections_setting=self.max_connections_setting(group) if group else None,
             status_infos=_status_infos(raw.get("StatusInfos")),
+            arn=raw.get("DBInstanceArn"),
+            maintenance_window=raw.get("PreferredMaintenanceWindow"),
         )
 
     def max_connections_setting(self, group: str) -> str | None:
@@ -87,9 +95,32 @@ class RdsAdapter:
         ]
         return [e for e in events if start <= e.at <= end]
 
+    def pending_maintenance(self, arn: str) -> list[PendingMaintenance]:
+        """The pending maintenance actions of one resource (by ARN), across pages."""
+        paginator = self._rds.get_paginator("describe_pending_maintenance_actions")
+        return [
+            PendingMaintenance(
+                action=str(detail.get("Action", "")),
+                description=str(detail.get("Description", "")),
+                auto_applied_after=_utc(detail.get("AutoAppliedAfterDate")),
+                forced_apply=_utc(detail.get("ForcedApplyDate")),
+                current_apply=_utc(detail.get("CurrentApplyDate")),
+                opt_in_status=str(detail.get("OptInStatus", "")),
+            )
+            for page in paginator.paginate(ResourceIdentifier=arn)
+            for resource in page.get("PendingMaintenanceActions", [])
+            if resource.get("ResourceIdentifier") == arn
+            for detail in resource.get("PendingMaintenanceActionDetails", [])
+        ]
+
     def promote(self, replica_id: str) -> None:
         """PromoteReadReplica (irreversible). The replica keeps its endpoint; RDS does not demote the source."""
         self._rds.promote_read_replica(DBInstanceIdentifier=replica_id)
+
+    def stop(self, instance_id: str) -> None:
+        """StopDBInstance: fences an old primary (RDS refuses unless it is ``available``; it restarts by itself
+        after 7 days)."""
+        self._rds.stop_db_instance(DBInstanceIdentifier=instance_id)
 
 
 def observe_pair(
@@ -109,6 +140,8 @@ def observe_pair(
         obs.primary = rds.describe_instance(primary_id)
         obs.replica = rds.describe_instance(replica_id)
         obs.primary_events = rds.events(primary_id, obs.window_start, now)
+        if obs.primary.arn:
+            obs.primary_maintenance = rds.pending_maintenance(obs.primary.arn)
         obs.primary_connections, obs.replica_lag = RdsMetrics().pair_window(
             primary_id, replica_id, obs.window_start, now
         )

@@ -6,7 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from autopilot.handlers._inputs import prepare
+from autopilot.invocation import prepare
 from autopilot.observability import logger, metrics, tracer
 from autopilot.operations.assess import assess_trigger
 from autopilot.settings.scaling import get_scaling_settings

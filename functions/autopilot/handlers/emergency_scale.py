@@ -6,7 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from autopilot.handlers._inputs import applies_now, prepare
+from autopilot.invocation import applies_now, prepare
 from autopilot.observability import logger, metrics, tracer
 from autopilot.operations.scale_out_once import run_once
 from autopilot.settings.scaling import get_scaling_settings

@@ -8,7 +8,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from autopilot.clock import resolve_now
-from autopilot.handlers._inputs import prepare
+from autopilot.invocation import prepare
 from autopilot.observability import logger, metrics, tracer
 from autopilot.operations.restore import restore_after_recovery
 from autopilot.settings.scaling import get_scaling_settings

@@ -8,7 +8,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from autopilot.errors import InvalidEventError
-from autopilot.handlers._inputs import prepare
+from autopilot.invocation import prepare
 from autopilot.observability import logger, metrics, tracer
 from autopilot.operations.restore import sweep
 from autopilot.settings.scaling import get_scaling_settings

@@ -43,16 +43,18 @@ def step_record(
     now: datetime,
     inputs: dict[str, Any],
     changes: dict[str, Any],
+    failed: str | None = None,
 ) -> AuditRecord:
-    """One promotion step that was carried out."""
+    """One promotion step that was carried out, or (``failed``: why) tried and not done; a later success of the
+    same step for the episode overwrites the failure."""
     return AuditRecord(
         record_id=record_id(step, result.episode),
         resource_id=result.replica_id,
         at=now,
         function="PromoteReplicaFunction",
         action=step,
-        taken=True,
-        reason=f"{step} for episode {result.episode}",
+        taken=failed is None,
+        reason=f"{step} for episode {result.episode}" + (f" failed: {failed}" if failed else ""),
         episode=result.episode,
         inputs=inputs,
         changes=changes,

@@ -1,5 +1,5 @@
 """Pure decisions around a promotion: may this mode promote, which episode is this, what was already done,
-and what the operator does afterwards."""
+whether RDS has finished promoting, and what the operator does afterwards."""
 
 from __future__ import annotations
 
@@ -8,13 +8,16 @@ import hashlib
 from autopilot.models.approval import Approval
 from autopilot.models.policy import PromotionMode
 from autopilot.models.records import AuditRecord
-from autopilot.models.replica import PriorPromotion, RdsEventSnapshot
+from autopilot.models.replica import InstanceSnapshot, PriorPromotion, RdsEventSnapshot
 from autopilot.models.triggers import Trigger
 
 STEP_PROMOTE = "promote_replica"
 STEP_WRITER = "update_writer_host"
 STEP_DEPLOY = "force_new_deployment"
-STEPS = (STEP_PROMOTE, STEP_WRITER, STEP_DEPLOY)
+STEP_FENCE = "fence_old_primary"
+# Fencing comes first once RDS has finished the promotion: the old primary is stopped before the service is
+# pointed at the new writer, so that nothing can write to both.
+STEPS = (STEP_PROMOTE, STEP_FENCE, STEP_WRITER, STEP_DEPLOY)
 CHECK_ACTION = "replica_check"
 
 
@@ -82,19 +85,63 @@ def prior_promotion(records: list[AuditRecord]) -> PriorPromotion | None:
     )
 
 
-def remaining_steps(prior: PriorPromotion | None) -> list[str]:
+def remaining_steps(prior: PriorPromotion | None, fence: bool = False) -> list[str]:
+    """The steps still to do, in order; fencing only when this mode fences (``auto``)."""
     done = set(prior.steps_done) if prior else set()
-    return [step for step in STEPS if step not in done]
+    return [step for step in STEPS if step not in done and (fence or step != STEP_FENCE)]
+
+
+def promotion_unfinished(replica: InstanceSnapshot) -> str | None:
+    """Why RDS has not finished promoting ``replica`` (None: it is ``available`` with no replication source).
+
+    RDS reboots the replica to promote it; until it is available and no longer names a source, the service must
+    keep its writer host."""
+    waiting = []
+    if replica.status != "available":
+        waiting.append(f"its status is {replica.status!r}, not 'available'")
+    if replica.read_replica_source:
+        waiting.append(f"it still replicates from {replica.read_replica_source}")
+    return " and ".join(waiting) or None
+
+
+def polls_so_far(previous: dict[str, object] | None) -> int:
+    """How many times the promotion already found RDS still promoting (the workflow's last promotion result)."""
+    if not previous or previous.get("outcome") != "waiting":
+        return 0
+    polls = previous.get("polls")
+    return polls if isinstance(polls, int) and polls >= 0 else 0
+
+
+def fence_instruction(primary_id: str, fenced: bool | None, fence_error: str | None) -> str:
+    """What the operator does about the old primary: nothing but clean-up if it was stopped, else fence it."""
+    if fenced:
+        return (
+            f"The old primary {primary_id} was stopped (fenced): it cannot take writes. RDS starts a stopped "
+            "instance again after 7 days: delete it (after a final snapshot) before then, or stop it again."
+        )
+    by_hand = (
+        f"stop it (aws rds stop-db-instance --db-instance-identifier {primary_id}) as soon as RDS allows, or delete "
+        "it after a final snapshot; until then keep every client off it, so that nothing writes to two primaries."
+    )
+    if fenced is False:
+        return f"Fencing the old primary {primary_id} FAILED ({fence_error}): fence it by hand: {by_hand}"
+    return (
+        f"Fence the old primary {primary_id}: RDS does not demote it. Stop it or remove it from every client's "
+        "configuration before it comes back, so that nothing writes to two primaries."
+    )
 
 
 def operator_instructions(
-    primary_id: str, replica_id: str, new_writer_host: str | None, writer_parameter: str
+    primary_id: str,
+    replica_id: str,
+    new_writer_host: str | None,
+    writer_parameter: str,
+    fence: tuple[bool | None, str | None] = (None, None),
 ) -> list[str]:
-    """What an operator does after a promotion; the control plane does none of it."""
+    """What an operator does after a promotion; ``fence`` is (fenced, why not) when this mode fences."""
     host = new_writer_host or f"the endpoint of {replica_id}"
     return [
-        f"Fence the old primary {primary_id}: RDS does not demote it. Stop it or remove it from every client's "
-        "configuration before it comes back, so that nothing writes to two primaries.",
+        fence_instruction(primary_id, *fence),
         f"The service now writes to {host} (SSM parameter {writer_parameter}); check its /readyz.",
         f"Create a new read replica of {replica_id} (same class, storage and parameter group) and set "
         "REPLICA_DB_INSTANCE_ID / PRIMARY_DB_INSTANCE_ID to the new pair.",

@@ -8,6 +8,7 @@ promotion_unsafe       the primary is down but a rule fails, or the pair cannot 
 
 from __future__ import annotations
 
+from autopilot.logic.replica_maintenance import no_pending_maintenance
 from autopilot.logic.replica_parity import config_parity
 from autopilot.logic.replica_rules import (
     lag_within_bound,
@@ -79,6 +80,7 @@ def promotion_rules(
     """Rules 3-7 and the audit trail's "not promoted yet", in checklist order."""
     return [
         primary_not_in_planned_state(obs, primary),
+        no_pending_maintenance(obs, primary),
         primary_not_reporting_available(primary),
         not_multi_az(primary),
         replica_healthy(replica, primary.instance_id, lag),

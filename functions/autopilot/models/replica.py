@@ -12,7 +12,9 @@ from autopilot.settings.replica import PromotionMode, ReplicaSettings
 Verdict = Literal["healthy", "lagging", "promotion_recommended", "promotion_unsafe"]
 NextStep = Literal["none", "notify", "recommend", "request_approval", "promote"]
 RuleOutcome = Literal["pass", "fail", "unknown"]
-PromotionOutcome = Literal["promoted", "already_promoted", "resumed", "refused", "dry_run", "failed", "partial"]
+PromotionOutcome = Literal[
+    "promoted", "already_promoted", "resumed", "waiting", "refused", "dry_run", "failed", "partial"
+]
 
 
 class ReplicationStatus(BaseModel):
@@ -42,6 +44,21 @@ class InstanceSnapshot(BaseModel):
         default=None, description="max_connections as the parameter group has it (a number or a formula)"
     )
     status_infos: list[ReplicationStatus] = Field(default_factory=list)
+    arn: str | None = None
+    maintenance_window: str | None = Field(
+        default=None, description="PreferredMaintenanceWindow, ddd:hh:mm-ddd:hh:mm UTC"
+    )
+
+
+class PendingMaintenance(BaseModel):
+    """One pending maintenance action on an instance (DescribePendingMaintenanceActions)."""
+
+    action: str
+    description: str = ""
+    auto_applied_after: datetime | None = Field(default=None, description="Applied in the first window after this")
+    forced_apply: datetime | None = Field(default=None, description="Applied as soon as possible after this")
+    current_apply: datetime | None = Field(default=None, description="When RDS will apply it, all opt-ins included")
+    opt_in_status: str = ""
 
 
 class Datapoint(BaseModel):
@@ -70,6 +87,7 @@ class ReplicaObservation(BaseModel):
     replica: InstanceSnapshot | None = None
     trigger_event: RdsEventSnapshot | None = None
     primary_events: list[RdsEventSnapshot] = Field(default_factory=list)
+    primary_maintenance: list[PendingMaintenance] = Field(default_factory=list)
     primary_connections: list[Datapoint] = Field(default_factory=list)
     replica_lag: list[Datapoint] = Field(default_factory=list)
     errors: list[str] = Field(default_factory=list, description="What could not be observed, and why")
@@ -145,6 +163,13 @@ class PromotionResult(BaseModel):
     new_writer_host: str | None = None
     previous_writer_host: str | None = None
     steps_done: list[str] = Field(default_factory=list, description="Steps this invocation carried out")
+    polls: int = Field(
+        default=0, ge=0, description="Times RDS was found still promoting (outcome waiting: the workflow looks again)"
+    )
+    fenced: bool | None = Field(
+        default=None, description="The old primary was stopped (True), could not be (False), or not tried (None)"
+    )
+    fence_error: str | None = Field(default=None, description="Why the old primary could not be stopped")
     earlier_steps: list[str] = Field(default_factory=list, description="Steps done earlier for this episode")
     reasons: list[str] = Field(default_factory=list)
     operator_steps: list[str] = Field(default_factory=list, description="What the operator does next")

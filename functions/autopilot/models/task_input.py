@@ -29,6 +29,9 @@ class TaskInput(BaseModel):
     entered_at: datetime | None = Field(default=None, description="When the workflow entered this task")
     started_at: datetime | None = Field(default=None, description="When the workflow execution started")
     restore: dict[str, Any] | None = None
+    promotion: dict[str, Any] | None = Field(
+        default=None, description="The last promotion result (the workflow calls again while it is 'waiting')"
+    )
 
 
 class ParsedInput(BaseModel):

@@ -1,4 +1,6 @@
-"""What every decision handler does first: validate the input, fix the decision time and the dry-run flag."""
+"""What every decision handler does first: validate the input, fix the decision time and the dry-run flag.
+
+Shared by the handlers (a handler never imports another handler)."""
 
 from __future__ import annotations
 
