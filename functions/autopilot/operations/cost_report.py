@@ -13,11 +13,11 @@ from botocore.exceptions import BotoCoreError, ClientError
 from autopilot.adapters.cost_explorer import month_to_date
 from autopilot.adapters.inventory import build_inventory
 from autopilot.adapters.pricing_api import refresh_prices
-from autopilot.adapters.report_store import Delivery, deliver
+from autopilot.adapters.report_store import deliver
 from autopilot.adapters.state_table import StateTable
 from autopilot.logic.cost_prices import price_book, settings_overrides
 from autopilot.logic.cost_report import ReportInputs, assemble_report
-from autopilot.models.cost import CostReport
+from autopilot.models.cost import CostReport, Delivery
 from autopilot.models.records import AuditRecord, Lease
 from autopilot.settings.cost import CostSettings
 
