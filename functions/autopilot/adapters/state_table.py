@@ -8,6 +8,7 @@ Single-table layout (``pk``/``sk``; ``ttl`` epoch seconds for DynamoDB TTL):
                                              time order)
 - ``ACTIONS#<alarm>``  / ``<iso time>#<id>`` actions taken per alarm (flapping guard)
 - ``LOCK#<name>``      / ``LOCK``            one promoter at a time
+- ``DIGEST#<day>``, ``DIGEST#RUN``          routine notifications waiting for the digest (adapters/digest_store.py)
 Powertools idempotency records share the table under their own ``pk`` values.
 """
 
