@@ -278,13 +278,17 @@ def test_the_primary_and_its_replica_are_the_seeds_database(deployed: Deployed) 
     assert [g["DBParameterGroupName"] for g in primary["DBParameterGroups"]] == [group]
 
 
-def test_the_schedules_run_the_sweeper_every_5_minutes_and_the_cost_report_daily(deployed: Deployed) -> None:
+def test_the_schedules_run_the_sweeper_every_5_minutes_the_digest_hourly_and_the_cost_report_daily(
+    deployed: Deployed,
+) -> None:
     events = _client("events")
     sweeper = events.describe_rule(Name=f"{STACK_NAME}-sweeper")
+    digest = events.describe_rule(Name=f"{STACK_NAME}-notify-digest")
     cost = events.describe_rule(Name=f"{STACK_NAME}-cost-report")
     assert sweeper["ScheduleExpression"] == "rate(5 minutes)"
+    assert digest["ScheduleExpression"] == "rate(1 hour)"
     assert cost["ScheduleExpression"] == "cron(0 6 * * ? *)"
-    for rule, function in ((sweeper, "SweeperFunction"), (cost, "CostReportFunction")):
+    for rule, function in ((sweeper, "SweeperFunction"), (digest, "NotifyFunction"), (cost, "CostReportFunction")):
         targets = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
         function_arn = _client("lambda").get_function(FunctionName=deployed.physical[function])["Configuration"]
         assert [target["Arn"] for target in targets] == [function_arn["FunctionArn"]]

@@ -6,7 +6,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
+from autopilot.adapters.digest_store import DigestStore
 from autopilot.adapters.state_table import StateTable
+from autopilot.logic.notify_digest import DigestEntry
 from autopilot.models.records import AuditRecord, Lease
 from autopilot_cli.embedded.seed_stack import EmbeddedStack
 from moto.core import DEFAULT_ACCOUNT_ID
@@ -67,6 +69,11 @@ def messages(stack: EmbeddedStack) -> list[dict[str, Any]]:
 def notifications(stack: EmbeddedStack) -> list[dict[str, Any]]:
     """The Notify function's messages (not the approval requests)."""
     return [m for m in messages(stack) if not (isinstance(m["message"], dict) and "approval_request" in m["message"])]
+
+
+def digest(stack: EmbeddedStack, until: datetime) -> list[DigestEntry]:
+    """The routine notifications waiting for a digest sent at ``until``."""
+    return DigestStore(stack.table_name).pending(until)
 
 
 def approval_requests(stack: EmbeddedStack) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from autopilot.adapters.state_table import _epoch, _from_item, _table, _to_item, query_all
+from autopilot.adapters.state_table import _epoch, _from_item, _table, _to_item, query_all, utc_key
 from autopilot.models.ops import ApprovalStatus, PendingApproval
 
 RETENTION_SECONDS = 90 * 86400
@@ -58,7 +58,7 @@ class ApprovalStore:
                 ExpressionAttributeValues={
                     ":s": status,
                     ":by": by,
-                    ":at": at.isoformat(),
+                    ":at": utc_key(at),
                     ":c": comment,
                     ":pending": "pending",
                 },

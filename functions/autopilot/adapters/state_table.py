@@ -8,12 +8,15 @@ Single-table layout (``pk``/``sk``; ``ttl`` epoch seconds for DynamoDB TTL):
                                              time order)
 - ``ACTIONS#<alarm>``  / ``<iso time>#<id>`` actions taken per alarm (flapping guard)
 - ``LOCK#<name>``      / ``LOCK``            one promoter at a time
-Powertools idempotency records share the table under their own ``pk`` values.
+- ``DIGEST#<day>``, ``DIGEST#RUN``          routine notifications waiting for the digest (adapters/digest_store.py)
+Powertools idempotency records share the table under their own ``pk`` values. Every time stored, in sort keys
+and in item bodies, is UTC (:func:`utc_key`).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -26,6 +29,7 @@ from autopilot.models.records import AuditRecord, Lease, MaxLease
 from autopilot.settings.common import get_common_settings
 
 AUDIT_RETENTION = timedelta(days=90)
+_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})?$")
 LEASES = "LEASE#"
 MAX_LEASES = "MAXLEASE#"
 
@@ -48,8 +52,21 @@ def _epoch(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
+def _utc_times(value: Any) -> Any:
+    """Every ISO time in ``value`` (a string that is exactly one, with any offset or none) as UTC, written as
+    pydantic writes a UTC time (``...Z``)."""
+    if isinstance(value, str) and _ISO_TIME.match(value):
+        return utc_key(datetime.fromisoformat(value.replace("Z", "+00:00"))).replace("+00:00", "Z")
+    if isinstance(value, dict):
+        return {k: _utc_times(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_utc_times(v) for v in value]
+    return value
+
+
 def _to_item(data: dict[str, Any]) -> dict[str, Any]:
-    return json.loads(json.dumps(data, default=str), parse_float=Decimal)  # type: ignore[no-any-return]
+    """A JSON-mode model dump as a DynamoDB item: numbers as Decimal, every time in UTC."""
+    return json.loads(json.dumps(_utc_times(data), default=str), parse_float=Decimal)  # type: ignore[no-any-return]
 
 
 def _from_item(item: dict[str, Any]) -> dict[str, Any]:
@@ -125,8 +142,8 @@ class StateTable:
         return MaxLease.model_validate(_from_item(item["Item"])) if "Item" in item else None
 
     def list_max_leases(self) -> list[MaxLease]:
-        resp = self._table.query(KeyConditionExpression=Key("pk").eq(MAX_LEASES), ConsistentRead=True)
-        return [MaxLease.model_validate(_from_item(i)) for i in resp.get("Items", [])]
+        items = query_all(self._table, KeyConditionExpression=Key("pk").eq(MAX_LEASES), ConsistentRead=True)
+        return [MaxLease.model_validate(_from_item(i)) for i in items]
 
     def put_max_lease(self, lease: MaxLease) -> None:
         item = _to_item(lease.model_dump(mode="json"))

@@ -1,16 +1,27 @@
-"""NotifyFunction: one readable SNS message for a decision, verdict, report or failure."""
+"""NotifyFunction: one readable SNS message for a decision, verdict, report or failure — at once when it is
+actionable, in the scheduled digest when it is routine. Its schedule (``DigestSchedule``) sends the digest."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
 
-from autopilot.adapters.aws import client
 from autopilot.errors import ConfigurationError, InvalidEventError
-from autopilot.logic.notify_format import render
+from autopilot.models.schedule_events import ScheduledEvent
 from autopilot.observability import logger, metrics, tracer
+from autopilot.operations.notify import notify, send_digest
 from autopilot.settings.common import get_common_settings
+
+
+def _schedule(event: dict[str, Any]) -> ScheduledEvent | None:
+    if event.get("detail-type") != "Scheduled Event":
+        return None
+    try:
+        return ScheduledEvent.model_validate(event)
+    except ValidationError as exc:
+        raise InvalidEventError.from_validation("digest schedule event", exc) from exc
 
 
 @logger.inject_lambda_context
@@ -18,13 +29,14 @@ from autopilot.settings.common import get_common_settings
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if not isinstance(event, dict) or not event:
-        raise InvalidEventError("invalid notify input: expected the workflow state as a JSON object. Nothing was sent.")
+        raise InvalidEventError(
+            "invalid notify input: expected the workflow state (or the digest's schedule event) as a JSON object. "
+            "Nothing was sent."
+        )
     settings = get_common_settings()
     if not settings.notification_topic_arn:
         raise ConfigurationError("NOTIFICATION_TOPIC_ARN is not set; set it to the SNS topic to notify")
-    message = render(event)
-    sent = client("sns").publish(
-        TopicArn=settings.notification_topic_arn, Subject=message.subject.replace("\n", " "), Message=message.body
-    )
-    logger.info("notification sent", extra={"subject": message.subject})
-    return {"message_id": sent["MessageId"], "subject": message.subject}
+    schedule = _schedule(event)
+    if schedule is not None:
+        return send_digest(schedule.time, settings.notification_topic_arn)
+    return notify(event, settings.notification_topic_arn)

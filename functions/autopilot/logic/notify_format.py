@@ -18,7 +18,7 @@ class Message(BaseModel):
     body: str
 
 
-def _trigger_line(trigger: dict[str, Any]) -> str:
+def trigger_line(trigger: dict[str, Any]) -> str:
     detail = trigger.get("detail") or trigger.get("alarmData") or {}
     if "alarmName" in detail:
         state = detail.get("state", {})
@@ -66,33 +66,39 @@ def _undo(state: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _headline(state: dict[str, Any]) -> str:
+def headline(state: dict[str, Any]) -> str:
     notice = state.get("notice") or {}
     outcome = str(notice.get("outcome", ""))
     for key in ("promotion", "decision", "restore", "verdict", "sweep", "report", "assessment"):
         result = state.get(key)
         if isinstance(result, dict) and result.get("summary"):
-            headline = str(result["summary"])
+            text = str(result["summary"])
             break
     else:
-        headline = "no decision was needed"
+        text = "no decision was needed"
     if outcome == "failed":
         step = notice.get("failed_step") or "a step"
-        headline = f"FAILED at {step}: {notice.get('summary') or headline}"
+        text = f"FAILED at {step}: {notice.get('summary') or text}"
     elif outcome == "not_approved":
-        headline = f"Not approved, nothing changed: {headline}"
-    return headline
+        text = f"Not approved, nothing changed: {text}"
+    return text
+
+
+def subject_line(text: str) -> str:
+    """An SNS subject: the prefix and ``text`` in ASCII on one line, shortened to fit."""
+    subject = " ".join(f"{SUBJECT_PREFIX} {text}".encode("ascii", "replace").decode().split())
+    return subject if len(subject) <= MAX_SUBJECT else subject[: MAX_SUBJECT - 3] + "..."
 
 
 def render(state: dict[str, Any]) -> Message:
-    headline = _headline(state)
+    title = headline(state)
     trigger = state.get("trigger") or {}
     parts = [
         "WHAT HAPPENED",
-        f"  {_trigger_line(trigger) if trigger else 'No trigger in the input.'}",
+        f"  {trigger_line(trigger) if trigger else 'No trigger in the input.'}",
         "",
         "DECISION",
-        f"  {headline}",
+        f"  {title}",
         "",
         "WHY",
     ]
@@ -111,7 +117,4 @@ def render(state: dict[str, Any]) -> Message:
     undo = _undo(state)
     parts += ["", "HOW TO UNDO"] + ([f"  {u}" for u in undo] or ["  Nothing to undo."])
     parts += ["", "DETAILS", json.dumps({k: v for k, v in state.items() if k != "trigger"}, indent=2, default=str)]
-    subject = " ".join(f"{SUBJECT_PREFIX} {headline}".encode("ascii", "replace").decode().split())
-    if len(subject) > MAX_SUBJECT:
-        subject = subject[: MAX_SUBJECT - 3] + "..."
-    return Message(subject=subject, body="\n".join(parts))
+    return Message(subject=subject_line(title), body="\n".join(parts))
