@@ -21,7 +21,6 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from autopilot.logic.notify_format import Message, headline, subject_line, trigger_line
-from autopilot.models.timestamps import parse_time
 
 NotificationKind = Literal["actionable", "routine"]
 MAX_LISTED = 200  # entries written out in one digest; SNS messages stay far below 256 KB
@@ -117,7 +116,7 @@ def _event_time(state: dict[str, Any]) -> datetime | None:
     for value in (_slot(state, "trigger").get("time"), state.get("now"), state.get("entered_at")):
         if isinstance(value, str) and value:
             try:
-                moment = parse_time(value)
+                moment = datetime.fromisoformat(value)
             except ValueError:
                 continue
             return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
