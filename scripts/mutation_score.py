@@ -33,6 +33,8 @@ SECTION = "## Mutation testing"
 # The tests each package's mutants are checked against: the logic is pure (unit tests); the operations call AWS
 # (the functional tests on the embedded AWS, and the unit tests).
 PACKAGES: dict[str, list[str]] = {"logic": ["tests/unit"], "operations": ["tests/unit", "tests/functional"]}
+# The demo runs the product in a subprocess, which never sees mutmut's mutants (and takes minutes).
+IGNORED = ("tests/functional/test_demo_output.py",)
 LINKED = ("tests", "events", "docs", "README.md", "template.yaml", "statemachines")
 # mutmut's exit codes (mutmut/stats.py), by outcome; anything else counts as "other".
 OUTCOMES: dict[str, set[int | None]] = {
@@ -56,11 +58,12 @@ def prepare(package: str) -> Path:
         link = folder / name
         if not link.is_symlink():
             link.symlink_to(os.path.relpath(ROOT / ("functions" if name == "src" else name), folder))
+    selection = [*PACKAGES[package], *(f"--ignore={path}" for path in IGNORED)]
     mutmut = (
         "\n[tool.mutmut]\n"
         'source_paths = ["src"]\n'
         f'only_mutate = ["src/autopilot/{package}/*"]\n'
-        f"pytest_add_cli_args_test_selection = {_toml_list(PACKAGES[package])}\n"
+        f"pytest_add_cli_args_test_selection = {_toml_list(selection)}\n"
         'pytest_add_cli_args = ["-p", "no:cacheprovider"]\n'
         f"also_copy = {_toml_list([n for n in LINKED if n != 'tests'])}\n"
     )
