@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import time
+import tomllib
 from collections import Counter
 from importlib.metadata import version
 from pathlib import Path
@@ -102,19 +103,28 @@ def _machine() -> str:
     return f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, shared with other work"
 
 
+def _row(package: str, names: list[str], counts: Counter[str]) -> str:
+    """One package's row, with what was mutated and the tests, as its folder's mutmut section says."""
+    folder = WORK / package
+    config = tomllib.loads((folder / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mutmut"]
+    mutated = ", ".join(f"`{p.removeprefix('src/autopilot/')}`" for p in config["only_mutate"])
+    tests = " ".join(config["pytest_add_cli_args_test_selection"])
+    took: dict[str, Any] = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    cells = " | ".join(str(counts[n]) for n in names)
+    minutes = f"{took['seconds'] / 60:.0f} min ({took['children']} workers, load {took['load']:.1f} at the end)"
+    return f"| {mutated} | {tests} | {cells} | **{score(counts):.1f} %** | {minutes} |"
+
+
 def render() -> str:
     names = ["killed", "survived", "timeout", "no tests", "not checked", "other"]
     rows, total = [], Counter[str]()
-    for package, tests in PACKAGES.items():
+    for package in PACKAGES:
         counts = outcomes(package)
         total += counts
-        took: dict[str, Any] = json.loads((WORK / package / "run.json").read_text(encoding="utf-8"))
-        cells = " | ".join(str(counts[n]) for n in names)
-        minutes = f"{took['seconds'] / 60:.0f} min ({took['children']} workers, load {took['load']:.1f} at the end)"
-        rows.append(f"| `{package}/` | {' '.join(tests)} | {cells} | **{score(counts):.1f} %** | {minutes} |")
+        rows.append(_row(package, names, counts))
     cells = " | ".join(str(total[n]) for n in names)
     rows.append(f"| both | | {cells} | **{score(total):.1f} %** | |")
-    header = "| package | tests | " + " | ".join(names) + " | score | run time |"
+    header = "| mutated | tests | " + " | ".join(names) + " | score | run time |"
     return "\n".join(
         [
             SECTION,
