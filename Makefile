@@ -7,9 +7,10 @@ SAM_VENV := .venv-sam
 CHECKOV_VENV := .venv-checkov
 SAM_CLI_VERSION := 1.170.0
 CHECKOV_VERSION := 3.3.30
+MUTMUT_VERSION := 3.8.1
 PYTEST_ARGS ?=
 
-.PHONY: help install dev tools demo test test-fast lint lint-template build bench bench-service clean pg
+.PHONY: help install dev tools demo test test-fast lint lint-template build bench bench-service mutate clean pg
 
 help:
 	@echo "make demo   - run the control plane against the embedded AWS (no account needed)"
@@ -17,6 +18,7 @@ help:
 	@echo "make lint   - ruff + mypy"
 	@echo "make build  - sam build (no Docker, no local Python 3.13)"
 	@echo "make bench  - benchmarks, JSON under bench/results/"
+	@echo "make mutate - mutation testing of logic/ and operations/, score in docs/benchmarks.md"
 
 # install: what the product needs (the `autopilot` command, the service); dev: plus the test and lint tools.
 # pip runs with -qq: only errors print (warnings about a machine's own index settings are not the product's).
@@ -96,6 +98,15 @@ build: tools
 bench: dev
 	$(PY) -m bench.run_control_plane
 	$(PY) -m bench.run_simulator
+
+# Mutation testing (mutmut, only in .venv: a dev tool): each package's mutants against its tests, from scratch, in
+# build/mutate/<package>/; the score goes to docs/benchmarks.md. MUTATE_CHILDREN workers (default: every core).
+mutate: dev $(VENV)/.mutmut-$(MUTMUT_VERSION)
+	$(PY) scripts/mutation_score.py run $(MUTATE_PACKAGES)
+
+$(VENV)/.mutmut-$(MUTMUT_VERSION): $(VENV)/.dev-installed
+	$(PY) -m pip install -qq mutmut==$(MUTMUT_VERSION)
+	touch $@
 
 clean:
 	rm -rf .aws-sam build dist *.egg-info

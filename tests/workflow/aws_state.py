@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 from autopilot.adapters.digest_store import DigestStore
 from autopilot.adapters.state_table import StateTable
-from autopilot.logic.notify_digest import DigestEntry
+from autopilot.models.notifications import DigestEntry
 from autopilot.models.records import AuditRecord, Lease
 from autopilot_cli.embedded.seed_stack import EmbeddedStack
 from moto.core import DEFAULT_ACCOUNT_ID

@@ -17,7 +17,7 @@ from boto3.dynamodb.conditions import Attr, Key
 
 from autopilot.adapters.aws import resource
 from autopilot.adapters.state_table import query_all, utc_key
-from autopilot.logic.notify_digest import DigestEntry
+from autopilot.models.notifications import DigestEntry
 from autopilot.settings.common import get_common_settings
 
 DIGEST = "DIGEST#"

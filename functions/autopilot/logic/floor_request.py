@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from autopilot.logic.scaling import _guard, _none
+from autopilot.logic.scaling import _guard, _none, original_floor
 from autopilot.logic.task_price import tasks_cost_impact
 from autopilot.models.policy import ScalingPolicy
 from autopilot.models.records import Lease
@@ -35,7 +35,7 @@ def decide_floor_request(inp: ScaleOutInput, tasks: int, minutes: int, policy: S
     t = inp.target
     if tasks <= t.min:
         return _none(inp, f"the floor is already {t.min} ≥ the {tasks} tasks asked for")
-    original = inp.lease.original_min if inp.lease is not None else t.min
+    original = original_floor(inp)
     expires = inp.now + timedelta(minutes=minutes)
     if inp.lease is not None and inp.lease.expires_at > expires:
         expires = inp.lease.expires_at

@@ -16,34 +16,17 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime
-from typing import Any, Literal
-
-from pydantic import BaseModel
+from typing import Any
 
 from autopilot.logic.notify_format import Message, headline, subject_line, trigger_line
+from autopilot.models.notifications import Classification, DigestEntry
 
-NotificationKind = Literal["actionable", "routine"]
 MAX_LISTED = 200  # entries written out in one digest; SNS messages stay far below 256 KB
 MAX_LINE = 300
 # A scale-out decision of "none" that leaves an overload unanswered: a person must act.
 GUARD_RAIL_MARKERS = ("hard ceiling", "rolling back", "flapping guard")
 # RDS says the instance failed or failed over: told at once, whatever the replica checks found.
 URGENT_RDS_CATEGORIES = frozenset({"failure", "failover"})
-
-
-class Classification(BaseModel):
-    kind: NotificationKind
-    reason: str
-
-
-class DigestEntry(BaseModel):
-    """One routine notification waiting for the digest: when its event happened and what it said."""
-
-    at: datetime
-    event_id: str
-    headline: str
-    what: str
-    why: str
 
 
 def _slot(state: dict[str, Any], key: str) -> dict[str, Any]:

@@ -57,8 +57,15 @@ def _observed_cpu(inp: ScaleOutInput, policy: ScalingPolicy) -> tuple[float, str
     )
 
 
+def original_floor(inp: ScaleOutInput) -> int:
+    """The floor a new lease restores to: the active lease's original while the floor is still the one it raised;
+    otherwise (no lease, or someone changed the floor since) the floor as it is now."""
+    lease = inp.lease
+    return lease.original_min if lease is not None and lease.leased_min == inp.target.min else inp.target.min
+
+
 def _lease(inp: ScaleOutInput, to_min: int, policy: ScalingPolicy) -> Lease:
-    original = inp.lease.original_min if inp.lease is not None else inp.target.min
+    original = original_floor(inp)
     return Lease(
         resource_id=inp.target.resource_id,
         original_min=original,
