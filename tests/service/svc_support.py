@@ -6,14 +6,17 @@ import asyncio
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
+import boto3
 import httpx
+import pytest
 from fastapi import FastAPI
+from moto import mock_aws
 from sensor_api.app import create_app
 from sensor_api.settings import ServiceSettings
 
@@ -135,3 +138,15 @@ class Traffic:
         while not self.stop.is_set():
             self._count(await self.client.get(f"/v1/sensors/{self.sensor}/readings", headers=READER))
             self._count(await self.client.get(f"/v1/sensors/{self.sensor}/summary", headers=READER))
+
+
+@contextmanager
+def writer_host_parameter(monkeypatch: pytest.MonkeyPatch, name: str, region: str) -> Iterator[Any]:
+    """An emulated SSM parameter holding the writer host (what the control plane rewrites after a promotion),
+    first pointing at the local primary; yields the SSM client."""
+    for variable in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(variable, "testing")
+    with mock_aws():
+        client = boto3.client("ssm", region_name=region)
+        client.put_parameter(Name=name, Value="127.0.0.1:5432", Type="String")
+        yield client

@@ -7,11 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 from sensor_api.dev.localpg import LocalReplica
-from svc_support import READER, make_settings, poll_until, running_app
+from svc_support import READER, make_settings, poll_until, running_app, writer_host_parameter
 
 pytestmark = [pytest.mark.service, pytest.mark.timeout(120)]
 REGION = "eu-west-1"
@@ -25,11 +23,7 @@ def pool_total(db: Any) -> int:
 
 @pytest.fixture
 def ssm(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.setenv(name, "testing")
-    with mock_aws():
-        client = boto3.client("ssm", region_name=REGION)
-        client.put_parameter(Name=PARAMETER, Value="127.0.0.1:5432", Type="String")
+    with writer_host_parameter(monkeypatch, PARAMETER, REGION) as client:
         yield client
 
 

@@ -10,12 +10,18 @@ from collections.abc import Iterator
 from typing import Any
 
 import asyncpg
-import boto3
 import pytest
-from moto import mock_aws
 from sensor_api.dev.localpg import LocalReplica, Primary
 from sensor_api.writer import WriterHostError, parse_endpoint
-from svc_support import Traffic, client_seeing_500s, make_settings, poll_until, register, stored_values
+from svc_support import (
+    Traffic,
+    client_seeing_500s,
+    make_settings,
+    poll_until,
+    register,
+    stored_values,
+    writer_host_parameter,
+)
 
 pytestmark = [pytest.mark.service, pytest.mark.timeout(120)]
 REGION = "eu-west-1"
@@ -32,11 +38,7 @@ def test_the_parameter_holds_a_host_or_host_and_port() -> None:
 
 @pytest.fixture
 def ssm(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.setenv(name, "testing")
-    with mock_aws():
-        client = boto3.client("ssm", region_name=REGION)
-        client.put_parameter(Name=PARAMETER, Value="127.0.0.1:5432", Type="String")
+    with writer_host_parameter(monkeypatch, PARAMETER, REGION) as client:
         yield client
 
 
