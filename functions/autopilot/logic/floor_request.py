@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from autopilot.logic.scaling import _guard, _none, original_floor
+from autopilot.logic.scaling import _guard, _none, new_lease
 from autopilot.logic.task_price import tasks_cost_impact
 from autopilot.models.policy import ScalingPolicy
-from autopilot.models.records import Lease
 from autopilot.models.scaling import ScaleOutInput, ScalingDecision
 
 
@@ -35,19 +34,10 @@ def decide_floor_request(inp: ScaleOutInput, tasks: int, minutes: int, policy: S
     t = inp.target
     if tasks <= t.min:
         return _none(inp, f"the floor is already {t.min} ≥ the {tasks} tasks asked for")
-    original = original_floor(inp)
     expires = inp.now + timedelta(minutes=minutes)
     if inp.lease is not None and inp.lease.expires_at > expires:
         expires = inp.lease.expires_at
-    lease = Lease(
-        resource_id=t.resource_id,
-        original_min=original,
-        leased_min=tasks,
-        raised_at=inp.now,
-        expires_at=expires,
-        alarm_name=inp.alarm_name,
-        episode=inp.episode,
-    )
+    lease = new_lease(inp, tasks, expires)
     impact = tasks_cost_impact(tasks - max(inp.service.running, inp.service.desired, t.min), inp.task_hourly_usd)
     verb = "Would raise" if inp.dry_run else "Raised"
     return ScalingDecision(
@@ -57,7 +47,7 @@ def decide_floor_request(inp: ScaleOutInput, tasks: int, minutes: int, policy: S
         reason=f"operator request: floor {tasks} until {expires.isoformat()}",
         summary=(
             f"{verb} the floor of {t.resource_id} from {t.min} to {tasks} until {expires.isoformat()} "
-            f"({impact.summary}); it comes back to {original} when the lease expires"
+            f"({impact.summary}); it comes back to {lease.original_min} when the lease expires"
         ),
         from_min=t.min,
         to_min=tasks,

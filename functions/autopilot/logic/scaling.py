@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from autopilot.logic.task_price import tasks_cost_impact
 from autopilot.models.approval import Approval
@@ -64,17 +64,21 @@ def original_floor(inp: ScaleOutInput) -> int:
     return lease.original_min if lease is not None and lease.leased_min == inp.target.min else inp.target.min
 
 
-def _lease(inp: ScaleOutInput, to_min: int, policy: ScalingPolicy) -> Lease:
-    original = original_floor(inp)
+def new_lease(inp: ScaleOutInput, to_min: int, expires_at: datetime) -> Lease:
+    """The lease of a floor raised to ``to_min`` now, restoring to :func:`original_floor` when it expires."""
     return Lease(
         resource_id=inp.target.resource_id,
-        original_min=original,
+        original_min=original_floor(inp),
         leased_min=to_min,
         raised_at=inp.now,
-        expires_at=inp.now + timedelta(minutes=policy.lease_minutes),
+        expires_at=expires_at,
         alarm_name=inp.alarm_name,
         episode=inp.episode,
     )
+
+
+def _lease(inp: ScaleOutInput, to_min: int, policy: ScalingPolicy) -> Lease:
+    return new_lease(inp, to_min, inp.now + timedelta(minutes=policy.lease_minutes))
 
 
 def _raise_floor(inp: ScaleOutInput, policy: ScalingPolicy, cpu: float, why_cpu: str) -> ScalingDecision:
