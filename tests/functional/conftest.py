@@ -9,6 +9,7 @@ import pytest
 from autopilot_cli.embedded import session
 
 from tests.helpers.aws_env import clear_settings_caches
+from tests.helpers.faults import Faults, install_faults
 
 
 @pytest.fixture(scope="module")
@@ -34,3 +35,9 @@ def promote_env(
         clear_settings_caches()
 
     return mode
+
+
+@pytest.fixture
+def faults(monkeypatch: pytest.MonkeyPatch) -> Faults:
+    """AWS errors injected into chosen calls, and a count of the calls made (tests/helpers/faults.py)."""
+    return install_faults(monkeypatch)

@@ -24,18 +24,12 @@ from tests.functional.test_replica_check import (
     NOW,
     Faults,
     audit,
-    install_faults,
     load_event,
     primary_down,
     primary_up,
 )
 
 APPROVED = "replica-promote-approved.json"
-
-
-@pytest.fixture
-def faults(monkeypatch: pytest.MonkeyPatch) -> Faults:
-    return install_faults(monkeypatch)
 
 
 def writer_host(stack: EmbeddedStack) -> str:

@@ -15,18 +15,12 @@ from tests.functional.test_promote_replica import event, run, snapshot
 from tests.functional.test_replica_check import (
     Faults,
     audit,
-    install_faults,
     load_event,
     primary_down,
     primary_up,
     set_instance,
 )
 from tests.helpers.aws_env import clear_settings_caches
-
-
-@pytest.fixture
-def faults(monkeypatch: pytest.MonkeyPatch) -> Faults:
-    return install_faults(monkeypatch)
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any
 
 import boto3
-import pytest
 from autopilot_cli.embedded import rds_emulation
 from autopilot_cli.embedded.seed_stack import EmbeddedStack
 from autopilot_cli.lambda_context import LocalLambdaContext
@@ -23,12 +22,7 @@ from tests.functional.test_promote_replica import (
     run,
     writer_host,
 )
-from tests.functional.test_replica_check import Faults, audit, install_faults, primary_down, set_instance
-
-
-@pytest.fixture
-def faults(monkeypatch: pytest.MonkeyPatch) -> Faults:
-    return install_faults(monkeypatch)
+from tests.functional.test_replica_check import Faults, audit, primary_down, set_instance
 
 
 def primary_status(stack: EmbeddedStack) -> str:

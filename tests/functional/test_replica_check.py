@@ -24,7 +24,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.rds.models import rds_backends
 
 from tests.helpers.aws_env import clear_settings_caches
-from tests.helpers.faults import Faults, install_faults
+from tests.helpers.faults import Faults
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -71,11 +71,6 @@ def primary_up(stack: EmbeddedStack, lag: float = 1.0) -> None:
 
 def audit(stack: EmbeddedStack) -> list[Any]:
     return StateTable(stack.table_name).recent_records(stack.replica_id, NOW - timedelta(days=1))
-
-
-@pytest.fixture
-def faults(monkeypatch: pytest.MonkeyPatch) -> Faults:
-    return install_faults(monkeypatch)
 
 
 @pytest.fixture

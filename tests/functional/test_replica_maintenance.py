@@ -9,20 +9,14 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import boto3
-import pytest
 from autopilot_cli.embedded import rds_emulation
 from autopilot_cli.embedded.seed_stack import EmbeddedStack
 from autopilot_cli.lambda_context import LocalLambdaContext
 
 from tests.functional.test_promote_replica import event
 from tests.functional.test_promote_replica import run as promote
-from tests.functional.test_replica_check import NOW, Faults, install_faults, load_event, primary_down
+from tests.functional.test_replica_check import NOW, Faults, load_event, primary_down
 from tests.functional.test_replica_check import run as check
-
-
-@pytest.fixture
-def faults(monkeypatch: pytest.MonkeyPatch) -> Faults:
-    return install_faults(monkeypatch)
 
 
 def primary_arn(stack: EmbeddedStack) -> str:
