@@ -24,6 +24,7 @@ from typing import Any
 
 import boto3
 
+from autopilot_cli.embedded.asl_cache import share_parsed_definitions
 from autopilot_cli.template_model import Resolver, function_ids, template_path
 
 STATE_MACHINE_ID = "RemediationStateMachine"
@@ -120,6 +121,7 @@ def instant_waits() -> Iterator[None]:
 
 def deploy_workflow(resolver: Resolver) -> DeployedWorkflow:
     """Create the Lambda functions and the state machine of ``template.yaml``; returns their ARNs."""
+    share_parsed_definitions()
     region = resolver.region
     role_arn = _role(region, f"{resolver.stack_name}-workflow")
     lam = boto3.client("lambda", region_name=region)
