@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from moto import mock_aws
 from tests.helpers import faults as fault_injection
 from tests.helpers import iam_calls
 from tests.helpers.aws_env import BASE_ENV, clear_settings_caches, speed_up_emulation
+from tests.helpers.moto_snapshot import MotoSnapshot
 from tests.helpers.sns import published
 
 # Every AWS call a handler makes in any test is recorded for the IAM test (tests/template/test_iam_grants.py).
@@ -47,15 +50,37 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     clear_settings_caches()
 
 
+@dataclass(frozen=True)
+class SeededStack:
+    """The seed's stack as built once in this process: its description, its environment, moto's state after it."""
+
+    stack: EmbeddedStack
+    environment: dict[str, str]
+    state: MotoSnapshot
+
+
+_SEEDED: list[SeededStack] = []
+
+
+def seeded_stack() -> SeededStack:
+    """Build the seed's stack in the active mock the first time; restore the snapshot of it every later time."""
+    if _SEEDED:
+        _SEEDED[0].state.restore()
+    else:
+        built = seed_stack()
+        _SEEDED.append(SeededStack(built, stack_environment(built.resolver), MotoSnapshot.take()))
+    return _SEEDED[0]
+
+
 @pytest.fixture
 def stack(aws: None, monkeypatch: pytest.MonkeyPatch) -> EmbeddedStack:
-    """The seed's stack in moto, with the environment every function gets from template.yaml."""
-    built = seed_stack()
-    env = stack_environment(built.resolver)
-    for name, value in env.items():
+    """The seed's stack in moto, with the environment every function gets from template.yaml (restored from the
+    process's snapshot: each test starts from the same freshly built stack, see tests/helpers/moto_snapshot.py)."""
+    seeded = seeded_stack()
+    for name, value in seeded.environment.items():
         monkeypatch.setenv(name, value)
     clear_settings_caches()
-    return built
+    return copy.deepcopy(seeded.stack)
 
 
 @pytest.fixture
@@ -85,7 +110,8 @@ def sns_messages() -> Callable[[str], list[dict[str, Any]]]:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[object]:
     """Tag the AWS calls recorded during a test with its node ID (the IAM test names it for each grant)."""
-    iam_calls.RECORDER.test = item.nodeid
+    group = item.get_closest_marker("xdist_group")
+    iam_calls.RECORDER.test = item.nodeid.removesuffix(f"@{group.args[0]}") if group else item.nodeid
     try:
         return (yield)
     finally:
@@ -118,18 +144,46 @@ def _runs_whole(config: pytest.Config, items: list[pytest.Item], suite: str) -> 
     return files <= {Path(str(item.path)).resolve() for item in items}
 
 
+def _shares_a_module_fixture(item: pytest.Item) -> bool:
+    """The test uses a module-scoped fixture (a sam build, a demo run, a simulated control plane): its module then
+    runs in one worker, so that fixture is built once per run rather than once per worker that draws a test."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    return any(definitions[-1].scope == "module" for definitions in info.name2fixturedefs.values() if definitions)
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The IAM audit runs last, on what the functional and workflow suites recorded in this session (when they ran
     whole; otherwise it runs them itself).
 
     Under pytest-xdist (``--dist loadgroup``) the suites that use the one local PostgreSQL run in one worker, one
-    after the other, while the other worker runs the emulated-AWS suites."""
+    after the other, while the other worker runs the emulated-AWS suites; a module with a module-scoped fixture runs
+    in one worker."""
     for item in items:
         if {"service", "load"} & set(item.path.parts):
             item.add_marker(pytest.mark.xdist_group("postgres"))
+        elif _shares_a_module_fixture(item):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
     audit = [item for item in items if item.get_closest_marker("iam_audit")]
     others = [item for item in items if not item.get_closest_marker("iam_audit")]
     items[:] = others + audit
     iam_calls.SESSION.covers_suites = bool(audit) and all(
         _runs_whole(config, others, suite) for suite in ("functional", "workflow")
     )
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Refuse to run when pytest-xdist's loadgroup would ignore the groups above (it tags node IDs, which some
+    pytest releases no longer allow: pytest-xdist#1386): the PostgreSQL suites would then run in both workers."""
+    if "PYTEST_XDIST_WORKER" not in os.environ or not session.config.getoption("loadgroup", False):
+        return
+    untagged = [
+        item.nodeid for item in session.items if item.get_closest_marker("xdist_group") and "@" not in item.nodeid
+    ]
+    if untagged:
+        raise pytest.UsageError(
+            f"--dist loadgroup did not group {untagged[0]} (and {len(untagged) - 1} more): this pytest and "
+            "pytest-xdist do not work together; install the versions pyproject.toml allows (`make dev`)"
+        )
