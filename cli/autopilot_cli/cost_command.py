@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import typer
+from autopilot.adapters.clients import aws_clients
 from autopilot.clock import resolve_now
 from autopilot.errors import AutopilotError
 from autopilot.logic.cost_markdown import render_markdown
@@ -38,7 +39,8 @@ def current_report() -> CostReport:
     """The report of whatever AWS boto3 points at now, with settings read afresh from the environment."""
     clear_all()
     try:
-        return build_cost_report(get_cost_settings(), resolve_now(None))
+        settings = get_cost_settings()
+        return build_cost_report(aws_clients(settings.aws_region), settings, resolve_now(None))
     finally:
         clear_all()
 

@@ -105,10 +105,10 @@ def dashboard(
     """A live view: tasks against min/max and leases, load, database, alarms, last actions, cost now."""
     count = 1 if once else frames
     try:
-        with ops_environment(aws, stack_name) as (settings, _caller):
-            env, _group = task_environment(settings)
+        with ops_environment(aws, stack_name) as (settings, _caller, clients):
+            env, _group = task_environment(clients, settings)
             budget = int(env["DB_CONNECTION_BUDGET"]) if env.get("DB_CONNECTION_BUDGET", "").isdigit() else None
-            live(lambda: collect_frame(settings, resolve_now(None), budget), count, interval)
+            live(lambda: collect_frame(clients, settings, resolve_now(None), budget), count, interval)
     except (AutopilotError, session.EmbeddedError) as exc:
         output.fail(str(exc))
         raise typer.Exit(code=1) from exc

@@ -4,12 +4,15 @@ monitoring metrics (latest one-minute values) and the last decisions."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from autopilot.adapters.aws import client
+from autopilot.adapters.clients import AwsClients
 from autopilot.operations.ops_actions import list_actions
 from autopilot.operations.ops_status import collect_status
 from autopilot.settings.ops import OpsSettings
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudwatch.type_defs import MetricDataQueryTypeDef
 
 WINDOW = timedelta(minutes=5)
 LAST_ACTIONS = 5
@@ -20,7 +23,7 @@ def _dimension(arn: str, marker: str) -> str:
     return arn[arn.index(marker) :] if marker in arn else arn
 
 
-def _query(qid: str, namespace: str, metric: str, dims: dict[str, str], stat: str) -> dict[str, Any]:
+def _query(qid: str, namespace: str, metric: str, dims: dict[str, str], stat: str) -> MetricDataQueryTypeDef:
     return {
         "Id": qid,
         "MetricStat": {
@@ -35,17 +38,17 @@ def _query(qid: str, namespace: str, metric: str, dims: dict[str, str], stat: st
     }
 
 
-def _balancer(settings: OpsSettings) -> tuple[str | None, str | None]:
-    service = client("ecs").describe_services(cluster=settings.cluster_name, services=[settings.service_name])
+def _balancer(clients: AwsClients, settings: OpsSettings) -> tuple[str | None, str | None]:
+    service = clients.ecs.describe_services(cluster=settings.cluster_name, services=[settings.service_name])
     groups = [lb["targetGroupArn"] for lb in service["services"][0].get("loadBalancers", [])]
     if not groups:
         return None, None
-    group = client("elbv2").describe_target_groups(TargetGroupArns=groups[:1])["TargetGroups"][0]
-    balancers = group.get("LoadBalancerArns") or [None]
-    return groups[0], balancers[0]
+    group = clients.elbv2.describe_target_groups(TargetGroupArns=groups[:1])["TargetGroups"][0]
+    balancers = group.get("LoadBalancerArns", [])
+    return groups[0], balancers[0] if balancers else None
 
 
-def _queries(settings: OpsSettings) -> list[dict[str, Any]]:
+def _queries(clients: AwsClients, settings: OpsSettings) -> list[MetricDataQueryTypeDef]:
     ecs = {"ClusterName": settings.cluster_name, "ServiceName": settings.service_name}
     found = [
         _query("cpu", "AWS/ECS", "CPUUtilization", ecs, "Average"),
@@ -58,7 +61,7 @@ def _queries(settings: OpsSettings) -> list[dict[str, Any]]:
             "Maximum",
         ),
     ]
-    group, balancer = _balancer(settings)
+    group, balancer = _balancer(clients, settings)
     if group and balancer:
         lb = {"LoadBalancer": _dimension(balancer, "app/")}
         found += [
@@ -75,10 +78,10 @@ def _queries(settings: OpsSettings) -> list[dict[str, Any]]:
     return found
 
 
-def latest_metrics(settings: OpsSettings, now: datetime) -> dict[str, float | None]:
+def latest_metrics(clients: AwsClients, settings: OpsSettings, now: datetime) -> dict[str, float | None]:
     """The newest one-minute value of each metric in the last five minutes (None without data)."""
-    queries = _queries(settings)
-    resp = client("cloudwatch").get_metric_data(MetricDataQueries=queries, StartTime=now - WINDOW, EndTime=now)
+    queries = _queries(clients, settings)
+    resp = clients.cloudwatch.get_metric_data(MetricDataQueries=queries, StartTime=now - WINDOW, EndTime=now)
     values: dict[str, float | None] = {q["Id"]: None for q in queries}
     for result in resp.get("MetricDataResults", []):
         pairs = sorted(zip(result.get("Timestamps", []), result.get("Values", []), strict=False))
@@ -87,11 +90,13 @@ def latest_metrics(settings: OpsSettings, now: datetime) -> dict[str, float | No
     return values
 
 
-def collect_frame(settings: OpsSettings, now: datetime, connection_budget: int | None) -> dict[str, Any]:
-    status = collect_status(settings, now)
-    actions = list_actions(settings, None, LAST_ACTIONS, None)
+def collect_frame(
+    clients: AwsClients, settings: OpsSettings, now: datetime, connection_budget: int | None
+) -> dict[str, Any]:
+    status = collect_status(clients, settings, now)
+    actions = list_actions(clients, settings, None, LAST_ACTIONS, None)
     return status | {
-        "metrics": latest_metrics(settings, now),
+        "metrics": latest_metrics(clients, settings, now),
         "connection_budget": connection_budget,
         "last_actions": actions.items,
     }

@@ -127,6 +127,7 @@ def _approval_episode(stack: EmbeddedStack, workflow: DeployedWorkflow) -> None:
 
 def _approve_by_id(stack: EmbeddedStack, approval_id: str | None, now: datetime) -> None:
     """What ``autopilot approve ID`` does: the ops operation answers; the task token never leaves the table."""
+    from autopilot.adapters.clients import aws_clients
     from autopilot.models.ops import ApprovalAnswer, Caller
     from autopilot.operations.ops_approvals import answer
     from autopilot.settings.cache import clear_all
@@ -137,7 +138,8 @@ def _approve_by_id(stack: EmbeddedStack, approval_id: str | None, now: datetime)
     with patched_environ(function_environment(stack.resolver, "OpsApiFunction")):
         clear_all()
         sre = Caller(arn=f"arn:aws:iam::{stack.account}:user/sre-on-call")
-        answer(approval_id, ApprovalAnswer(decision="approve"), sre, now, get_ops_settings())
+        settings = get_ops_settings()
+        answer(aws_clients(settings.aws_region), approval_id, ApprovalAnswer(decision="approve"), sre, now, settings)
     clear_all()
 
 

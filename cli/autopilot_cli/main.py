@@ -104,16 +104,14 @@ def status(
     aws: AwsFlag = False,
 ) -> None:
     """Running vs desired tasks, the scalable target, floor leases, alarms and recent decisions."""
-    from autopilot.settings.common import CommonSettings
-
-    from autopilot_cli.status import collect, render
+    from autopilot_cli.status import collect_current, render
 
     try:
         if aws:
-            result = collect(CommonSettings())
+            result = collect_current()
         else:
             with session.embedded_aws():
-                result = collect(CommonSettings())
+                result = collect_current()
     except (AutopilotError, session.EmbeddedError) as exc:
         output.fail(str(exc))
         raise typer.Exit(code=1) from exc

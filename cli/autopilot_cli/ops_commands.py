@@ -17,6 +17,7 @@ from typing import Annotated, Any, TypeVar
 
 import boto3
 import typer
+from autopilot.adapters.clients import AwsClients, aws_clients
 from autopilot.clock import resolve_now
 from autopilot.errors import AutopilotError
 from autopilot.models.ops import ApprovalAnswer, Caller, ScaleRequest
@@ -67,8 +68,9 @@ def decision_time(now: str | None) -> datetime:
 
 
 @contextlib.contextmanager
-def ops_environment(aws: bool, stack_name: str) -> Iterator[tuple[OpsSettings, Caller]]:
-    """OpsApiFunction's settings and your identity; the operations' logs go to stderr."""
+def ops_environment(aws: bool, stack_name: str) -> Iterator[tuple[OpsSettings, Caller, AwsClients]]:
+    """OpsApiFunction's settings, your identity and the command's boto3 clients; the operations' logs go to
+    stderr."""
     if aws:
         env_cm: contextlib.AbstractContextManager[Any] = patched_environ(account_environment(FUNCTION, stack_name))
         with env_cm:
@@ -78,12 +80,12 @@ def ops_environment(aws: bool, stack_name: str) -> Iterator[tuple[OpsSettings, C
         yield _settings_and_caller()
 
 
-def _settings_and_caller() -> tuple[OpsSettings, Caller]:
+def _settings_and_caller() -> tuple[OpsSettings, Caller, AwsClients]:
     clear_all()
     logs_to_stderr()
     settings = get_ops_settings()
     arn = boto3.client("sts", region_name=settings.aws_region).get_caller_identity()["Arn"]
-    return settings, Caller(arn=str(arn))
+    return settings, Caller(arn=str(arn)), aws_clients(settings.aws_region)
 
 
 def quietly(call: Callable[[], T]) -> T:
@@ -99,10 +101,10 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output")
 NowOpt = Annotated[str | None, typer.Option(help="Decision time (ISO 8601) instead of now")]
 
 
-def run_operation(work: Callable[[OpsSettings, Caller], Any], aws: bool, stack_name: str) -> Any:
+def run_operation(work: Callable[[OpsSettings, Caller, AwsClients], Any], aws: bool, stack_name: str) -> Any:
     try:
-        with ops_environment(aws, stack_name) as (settings, caller):
-            return quietly(lambda: work(settings, caller))
+        with ops_environment(aws, stack_name) as (settings, caller, clients):
+            return quietly(lambda: work(settings, caller, clients))
     except IdempotencyValidationError as exc:
         output.fail("that --client-token was already used with another request; use a new one. Nothing was changed.")
         raise typer.Exit(code=1) from exc
@@ -143,7 +145,7 @@ def scale(
         reason=reason,
         client_token=client_token or new_client_token(),
     )
-    result = run_operation(lambda s, c: request_floor(request, c, at, s), aws, stack_name)
+    result = run_operation(lambda s, c, clients: request_floor(clients, request, c, at, s), aws, stack_name)
     if json_output:
         output.emit_json(result)
     else:
@@ -161,7 +163,7 @@ def approvals(
 ) -> None:
     """Pending approvals: what each would do, what it costs, when it expires."""
     at = decision_time(now)
-    found = run_operation(lambda s, c: list_approvals(s, at, include_answered), aws, stack_name)
+    found = run_operation(lambda s, c, clients: list_approvals(clients, s, at, include_answered), aws, stack_name)
     rows = [a.model_dump(mode="json") for a in found]
     if json_output:
         output.emit_json(rows)
@@ -174,7 +176,7 @@ def _answer(
 ) -> None:
     reply = _validated(ApprovalAnswer, decision=decision, comment=comment)
     at = decision_time(now)
-    result = run_operation(lambda s, c: answer(approval_id, reply, c, at, s), aws, stack)
+    result = run_operation(lambda s, c, clients: answer(clients, approval_id, reply, c, at, s), aws, stack)
     if json_output:
         output.emit_json(result.model_dump(mode="json"))
     else:
@@ -214,7 +216,7 @@ def actions(
     stack_name: StackOpt = "sensor-autopilot",
 ) -> None:
     """The decision log, newest first."""
-    page = run_operation(lambda s, c: list_actions(s, resource, limit, cursor), aws, stack_name)
+    page = run_operation(lambda s, c, clients: list_actions(clients, s, resource, limit, cursor), aws, stack_name)
     if json_output:
         output.emit_json(page.model_dump(mode="json"))
     else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from autopilot.adapters.autoscaling import describe_target
-from autopilot.adapters.aws import client
+from autopilot.adapters.clients import AwsClients, aws_clients
 from autopilot.adapters.ecs_service import describe_service
 from autopilot.adapters.state_table import StateTable, utc_key
 from autopilot.models.records import AuditRecord
@@ -21,11 +21,17 @@ from rich.table import Table
 LATEST_DECISIONS = 10
 
 
-def collect(settings: CommonSettings) -> dict[str, Any]:
-    table = StateTable(settings.state_table_name)
-    service = describe_service(settings.cluster_name, settings.service_name)
-    target = describe_target(settings.scalable_resource_id)
-    alarms = client("cloudwatch").describe_alarms(StateValue="ALARM").get("MetricAlarms", [])
+def collect_current() -> dict[str, Any]:
+    """The status of the stack boto3 points at now, with the settings of the environment."""
+    settings = CommonSettings()
+    return collect(aws_clients(settings.aws_region), settings)
+
+
+def collect(clients: AwsClients, settings: CommonSettings) -> dict[str, Any]:
+    table = StateTable(clients.table(settings.state_table_name))
+    service = describe_service(clients.ecs, settings.cluster_name, settings.service_name)
+    target = describe_target(clients.autoscaling, settings.scalable_resource_id)
+    alarms = clients.cloudwatch.describe_alarms(StateValue="ALARM").get("MetricAlarms", [])
     return {
         "service": service.model_dump(mode="json"),
         "target": target.model_dump(mode="json"),

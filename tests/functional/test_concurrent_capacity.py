@@ -19,12 +19,12 @@ from typing import Any
 
 import boto3
 import pytest
-from autopilot.adapters.state_table import StateTable
 from autopilot.handlers import emergency_scale, sweeper
 from autopilot_cli.embedded.alarm_mirror import mirror_alarm_state
 from autopilot_cli.embedded.seed_stack import EmbeddedStack
 from autopilot_cli.lambda_context import LocalLambdaContext
 
+from tests.helpers.clients import state_table
 from tests.helpers.stack_state import set_running, target
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
@@ -92,7 +92,7 @@ def run_together(actions: list[tuple[str, dict[str, Any]]]) -> list[dict[str, An
 
 def assert_agree(stack: EmbeddedStack, results: list[dict[str, Any]], seed: int) -> None:
     floor = int(target(stack)["MinCapacity"])
-    lease = StateTable(stack.table_name).get_lease(stack.resource_id)
+    lease = state_table(stack.table_name).get_lease(stack.resource_id)
     if floor > ORIGINAL_MIN:
         assert lease is not None, f"seed {seed}: floor {floor} raised without a lease"
     if lease is not None:
@@ -119,7 +119,7 @@ def test_concurrent_raises_leave_lease_and_target_in_agreement(
     late = load("schedule-sweeper.json") | {"time": stamp(at + timedelta(hours=2))}
     sweeper.handler(late, LocalLambdaContext(function_name="SweeperFunction"))
     assert int(target(stack)["MinCapacity"]) == ORIGINAL_MIN, f"seed {seed}: the floor did not come back"
-    assert StateTable(stack.table_name).list_leases() == []
+    assert state_table(stack.table_name).list_leases() == []
 
 
 def test_a_raise_overtaken_between_its_lease_and_its_floor_leaves_them_in_agreement(

@@ -12,7 +12,6 @@ import boto3
 import pytest
 from autopilot.adapters.inventory import pool_settings
 from autopilot.adapters.report_store import DeliveryError
-from autopilot.adapters.state_table import StateTable
 from autopilot.errors import InvalidEventError, ObservationError
 from autopilot.handlers.cost_report import handler
 from autopilot.models.records import Lease
@@ -23,6 +22,7 @@ from botocore.awsrequest import AWSResponse, HTTPHeaders
 from moto.moto_api._internal.models import moto_api_backend
 
 from tests.helpers.aws_env import settings_env
+from tests.helpers.clients import state_table
 from tests.helpers.faults import ErrorBody, FaultPlan, inject
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
@@ -133,7 +133,7 @@ def test_active_leases_and_their_cost_appear_in_the_report_and_the_summary(
         alarm_name="sensor-cpu-emergency",
         episode="arn|2026-11-27T05:50:00+00:00",
     )
-    StateTable(stack.table_name).put_lease(lease)
+    state_table(stack.table_name).put_lease(lease)
     result = handler(schedule_event(), lambda_context)
     [cost] = result["leases"]
     assert cost["cost_impact"]["tasks_delta"] == 5

@@ -21,6 +21,8 @@ from autopilot_cli.embedded.actuator import reconcile_capacity
 from autopilot_cli.embedded.seed_stack import EmbeddedStack
 from rich.console import Console, RenderableType
 
+from tests.helpers.clients import clients
+
 NOW = datetime.fromisoformat("2026-11-27T14:00:10+00:00")
 SRE = Caller(arn="arn:aws:iam::123456789012:user/sre-on-call")
 
@@ -42,11 +44,11 @@ def test_two_frames_around_a_floor_raise(env: EmbeddedStack) -> None:
 
     def raise_floor() -> None:
         request = ScaleRequest(tasks=8, duration_minutes=30, reason="load test", client_token="dash-0001")
-        request_floor(request, SRE, NOW, get_ops_settings())
+        request_floor(clients(), request, SRE, NOW, get_ops_settings())
         reconcile_capacity(env.resource_id, env.region)
 
     shown = run(
-        read=lambda: collect_frame(get_ops_settings(), NOW, 300),
+        read=lambda: collect_frame(clients(), get_ops_settings(), NOW, 300),
         show=lambda r: frames.append(text_of(r)),
         frames=2,
         wait=raise_floor,
@@ -64,7 +66,7 @@ def test_two_frames_around_a_floor_raise(env: EmbeddedStack) -> None:
 
 
 def test_a_frame_without_metrics_says_no_data(env: EmbeddedStack) -> None:
-    frame = text_of(render(collect_frame(get_ops_settings(), NOW, 300)))
+    frame = text_of(render(collect_frame(clients(), get_ops_settings(), NOW, 300)))
     assert "CPU / memory │ no data / no data" in frame and "DB connections │ no data of budget 300" in frame
     assert "alarms in ALARM: none" in frame
 
@@ -72,7 +74,7 @@ def test_a_frame_without_metrics_says_no_data(env: EmbeddedStack) -> None:
 def test_run_stops_after_the_frames_asked_for(env: EmbeddedStack) -> None:
     waits: list[int] = []
     shown = run(
-        read=lambda: collect_frame(get_ops_settings(), NOW, None),
+        read=lambda: collect_frame(clients(), get_ops_settings(), NOW, None),
         show=lambda r: None,
         frames=3,
         wait=lambda: waits.append(1),

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 
 import boto3
 import pytest
-from autopilot.adapters.state_table import StateTable
 from autopilot.models.records import Lease
 from autopilot.settings.ops import get_ops_settings
 from autopilot_cli.doctor.checks import run_checks
@@ -17,6 +16,7 @@ from autopilot_cli.doctor.snapshot import collect
 from autopilot_cli.embedded import scaling_activities
 from autopilot_cli.embedded.seed_stack import EmbeddedStack
 
+from tests.helpers.clients import clients, state_table
 from tests.helpers.stack_state import set_running, set_target
 
 NOW = datetime.fromisoformat("2026-11-27T14:00:10+00:00")
@@ -31,7 +31,7 @@ def ops(stack: EmbeddedStack, function_env: Callable[[str], dict[str, str]]) -> 
 
 
 def results(now: datetime = NOW) -> dict[str, CheckResult]:
-    return {r.check: r for r in run_checks(collect(get_ops_settings(), "sensor-autopilot", now))}
+    return {r.check: r for r in run_checks(collect(clients(), get_ops_settings(), "sensor-autopilot", now))}
 
 
 def configure_pools(region: str, cluster: str, service: str, **env: str) -> None:
@@ -132,7 +132,7 @@ def test_a_floor_raised_by_hand_warns_and_an_expired_lease_fails(ops: Stack) -> 
         alarm_name="manual:sre",
         episode="ops|tok",
     )
-    StateTable(ops.table_name).put_lease(lease)
+    state_table(ops.table_name).put_lease(lease)
     check = results()["floor-lease"]
     assert check.status == "FAIL" and "is still 8 (was 3)" in check.evidence
 

@@ -205,8 +205,7 @@ def test_a_composite_alarm_is_read_with_its_type(monkeypatch: pytest.MonkeyPatch
             both = kwargs.get("AlarmTypes") == ["MetricAlarm", "CompositeAlarm"]
             return {"MetricAlarms": [], "CompositeAlarms": [composite] if both else []}
 
-    monkeypatch.setattr(cloudwatch_service, "client", lambda name: CloudWatch())
-    seen = cloudwatch_service.describe_alarm("c")
+    seen = cloudwatch_service.describe_alarm(CloudWatch(), "c")  # type: ignore[arg-type]
     assert seen is not None and (seen.state, seen.composite) == ("ALARM", True)
     assert seen.transitioned_at == datetime(2026, 11, 27, 14, tzinfo=UTC)
 

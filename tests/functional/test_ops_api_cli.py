@@ -15,6 +15,7 @@ from autopilot_cli.embedded.seed_stack import EmbeddedStack
 from autopilot_cli.main import app
 from typer.testing import CliRunner
 
+from tests.helpers.clients import clients
 from tests.helpers.deployed import deploy_as_template_says
 from tests.helpers.stack_state import table_items, target
 
@@ -83,7 +84,7 @@ def test_actions_lists_the_decision_log(ops: EmbeddedStack) -> None:
 
 def test_approvals_lists_pending_ones_and_reject_answers_by_id(ops: EmbeddedStack) -> None:
     request = InstanceClassRequest.model_validate({"class": "db.t3.large", "reason": "CPU high"})
-    proposal = propose_class_change(request, DBA, AT, get_ops_settings())
+    proposal = propose_class_change(clients(), request, DBA, AT, get_ops_settings())
     code, out, _ = cli("approvals", "--json")
     assert code == 0 and [a["approval_id"] for a in json.loads(out)] == [proposal.approval_id]
     assert "task_token" not in out

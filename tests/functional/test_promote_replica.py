@@ -14,7 +14,6 @@ from typing import Any
 
 import boto3
 import pytest
-from autopilot.adapters.state_table import StateTable
 from autopilot.errors import InvalidEventError
 from autopilot.handlers.promote_replica import handler
 from autopilot_cli.embedded.seed_stack import EmbeddedStack
@@ -28,6 +27,7 @@ from tests.functional.test_replica_check import (
     primary_down,
     primary_up,
 )
+from tests.helpers.clients import state_table
 
 APPROVED = "replica-promote-approved.json"
 
@@ -198,7 +198,7 @@ def test_a_held_lock_means_one_promoter_at_a_time(
 ) -> None:
     promote_env("auto")
     primary_down(stack)
-    table = StateTable(stack.table_name)
+    table = state_table(stack.table_name)
     assert table.acquire_lock(f"promote#{stack.replica_id}", "someone-else", NOW, timedelta(minutes=15))
     result = run(event(), lambda_context)
     assert result["outcome"] == "refused"

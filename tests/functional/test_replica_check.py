@@ -14,7 +14,6 @@ from typing import Any
 
 import boto3
 import pytest
-from autopilot.adapters.state_table import StateTable
 from autopilot.errors import InvalidEventError
 from autopilot.handlers.replica_check import handler
 from autopilot.settings.replica import get_replica_settings
@@ -24,6 +23,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.rds.models import rds_backends
 
 from tests.helpers.aws_env import clear_settings_caches
+from tests.helpers.clients import state_table
 from tests.helpers.faults import Faults
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
@@ -70,7 +70,7 @@ def primary_up(stack: EmbeddedStack, lag: float = 1.0) -> None:
 
 
 def audit(stack: EmbeddedStack) -> list[Any]:
-    return StateTable(stack.table_name).recent_records(stack.replica_id, NOW - timedelta(days=1))
+    return state_table(stack.table_name).recent_records(stack.replica_id, NOW - timedelta(days=1))
 
 
 @pytest.fixture

@@ -9,9 +9,10 @@ from typing import Any
 
 import boto3
 import pytest
-from autopilot.adapters.state_table import StateTable
 from autopilot.models.records import AuditRecord, Lease, MaxLease
 from autopilot_cli.embedded.seed_stack import EmbeddedStack
+
+from tests.helpers.clients import state_table
 
 OLD = datetime(2019, 1, 1, 12, 0, tzinfo=UTC)  # years before any test run
 PLUS_TWO = timezone(timedelta(hours=2))
@@ -34,7 +35,7 @@ def _record(stack: EmbeddedStack, n: int) -> AuditRecord:
 
 
 def test_latest_records_are_newest_first_and_limited_whatever_their_age(stack: EmbeddedStack) -> None:
-    table = StateTable(stack.table_name)
+    table = state_table(stack.table_name)
     for n in (3, 1, 4, 0, 2):
         table.record(_record(stack, n))
     latest = table.latest_records(stack.resource_id, 3)
@@ -42,16 +43,15 @@ def test_latest_records_are_newest_first_and_limited_whatever_their_age(stack: E
 
 
 def test_status_lists_decisions_older_than_a_day(stack: EmbeddedStack) -> None:
-    from autopilot.settings.common import CommonSettings
-    from autopilot_cli.status import collect
+    from autopilot_cli.status import collect_current
 
-    StateTable(stack.table_name).record(_record(stack, 0))
-    assert [d["action"] for d in collect(CommonSettings())["recent_decisions"]] == ["action-0"]
+    state_table(stack.table_name).record(_record(stack, 0))
+    assert [d["action"] for d in collect_current()["recent_decisions"]] == ["action-0"]
 
 
 def test_recent_records_read_every_page_newest_first(stack: EmbeddedStack) -> None:
     """Records of about 4 KB each: 300 of them are over DynamoDB's 1 MB page, so one query is not enough."""
-    table = StateTable(stack.table_name)
+    table = state_table(stack.table_name)
     for n in range(300):
         record = _record(stack, n)
         record.inputs = {"padding": "x" * 4000}
@@ -63,7 +63,7 @@ def test_recent_records_read_every_page_newest_first(stack: EmbeddedStack) -> No
 
 def test_sort_keys_are_utc_whatever_the_offset_of_the_time(stack: EmbeddedStack) -> None:
     """12:30+02:00 is 10:30 UTC: it sorts before 11:00 UTC."""
-    table = StateTable(stack.table_name)
+    table = state_table(stack.table_name)
     early = _record(stack, 0).model_copy(update={"record_id": "early", "action": "early"})
     early.at = datetime(2019, 1, 1, 12, 30, tzinfo=timezone(timedelta(hours=2)))
     late = _record(stack, 0).model_copy(update={"record_id": "late", "action": "late"})
@@ -75,7 +75,7 @@ def test_sort_keys_are_utc_whatever_the_offset_of_the_time(stack: EmbeddedStack)
 
 def test_lease_lists_read_every_page(stack: EmbeddedStack, monkeypatch: pytest.MonkeyPatch) -> None:
     """Pages of one item each: a list that stopped at the first page would miss leases."""
-    table = StateTable(stack.table_name)
+    table = state_table(stack.table_name)
     for n in range(3):
         resource = f"service/c/s{n}"
         table.put_lease(Lease(**LEASE, resource_id=resource))
@@ -96,7 +96,7 @@ def _times(value: Any) -> list[str]:
 
 def test_every_time_the_table_stores_is_utc(stack: EmbeddedStack) -> None:
     """Times given with an offset (or none) are stored as UTC, in the body as in the sort keys."""
-    table = StateTable(stack.table_name)
+    table = state_table(stack.table_name)
     record = _record(stack, 0)
     record.at = datetime(2019, 1, 1, 12, 30, tzinfo=PLUS_TWO)
     record.inputs = {"now": "2019-01-01T12:30:00+02:00", "seen": ["2019-01-01T10:30:00"]}

@@ -19,6 +19,8 @@ from autopilot_cli.simulate.runner import Simulation
 from autopilot_cli.template_model import function_environment
 from rich.console import Console
 
+from tests.helpers.clients import clients
+
 POLICIES = read_policies({"TargetRequestsPerTarget": "7600"})
 
 
@@ -30,7 +32,7 @@ def test_dashboard_frames_during_a_simulation_show_the_raised_floor(plane: Contr
             return
         with patched_environ(function_environment(plane.stack.resolver, "OpsApiFunction")):
             clear_all()
-            shown = render(collect_frame(get_ops_settings(), at(second), 300))
+            shown = render(collect_frame(clients(), get_ops_settings(), at(second), 300))
         console = Console(file=io.StringIO(), width=200, record=True)
         console.print(shown)
         frames[second] = re.sub(r"[ \t]+", " ", console.export_text())

@@ -48,8 +48,16 @@ def test_fargate_usage_types_map_to_the_table_and_spot_or_windows_do_not() -> No
     }
 
 
+class NoCalls:
+    """A client that must not be called: any API it is asked for fails the test."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise AssertionError(f"{name} was called")
+
+
 def test_pricing_refresh_off_says_the_table_was_used() -> None:
-    overrides, note = refresh_prices("us-east-2", set(), enabled=False, now=datetime(2026, 7, 1, tzinfo=UTC))
+    at = datetime(2026, 7, 1, tzinfo=UTC)
+    overrides, note = refresh_prices(NoCalls(), "us-east-2", set(), enabled=False, now=at)  # type: ignore[arg-type]
     assert overrides == {}
     assert "PRICING_API_ENABLED=false" in note
 
@@ -75,13 +83,13 @@ def test_month_to_date_runs_from_the_first_to_today_excluded() -> None:
 
 
 def test_month_to_date_on_the_first_of_the_month_asks_nothing() -> None:
-    actuals = month_to_date(datetime(2026, 12, 1, 6, tzinfo=UTC), enabled=True)
+    actuals = month_to_date(NoCalls(), datetime(2026, 12, 1, 6, tzinfo=UTC), enabled=True)  # type: ignore[arg-type]
     assert actuals.month_to_date_usd is None
     assert "First day of the month" in actuals.note
 
 
 def test_month_to_date_off_says_so() -> None:
-    actuals = month_to_date(datetime(2026, 12, 5, tzinfo=UTC), enabled=False)
+    actuals = month_to_date(NoCalls(), datetime(2026, 12, 5, tzinfo=UTC), enabled=False)  # type: ignore[arg-type]
     assert actuals.enabled is False
     assert "COST_EXPLORER_ENABLED=false" in actuals.note
 

@@ -6,14 +6,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
-from autopilot.adapters.digest_store import DigestStore
-from autopilot.adapters.state_table import StateTable
 from autopilot.models.notifications import DigestEntry
 from autopilot.models.records import AuditRecord, Lease
 from autopilot_cli.embedded.seed_stack import EmbeddedStack
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.rds.models import rds_backends
 
+from tests.helpers.clients import digest_store, state_table
 from tests.helpers.sns import published
 
 SINCE = datetime(2026, 1, 1, tzinfo=UTC)
@@ -53,12 +52,12 @@ def set_desired(stack: EmbeddedStack, count: int) -> None:
 
 
 def lease(stack: EmbeddedStack) -> Lease | None:
-    return StateTable(stack.table_name).get_lease(stack.resource_id)
+    return state_table(stack.table_name).get_lease(stack.resource_id)
 
 
 def audit(stack: EmbeddedStack, resource_id: str | None = None) -> list[AuditRecord]:
     """The audit trail of a resource in the order the decisions were taken (the table reads newest first)."""
-    return list(reversed(StateTable(stack.table_name).recent_records(resource_id or stack.resource_id, SINCE)))
+    return list(reversed(state_table(stack.table_name).recent_records(resource_id or stack.resource_id, SINCE)))
 
 
 def messages(stack: EmbeddedStack) -> list[dict[str, Any]]:
@@ -73,7 +72,7 @@ def notifications(stack: EmbeddedStack) -> list[dict[str, Any]]:
 
 def digest(stack: EmbeddedStack, until: datetime) -> list[DigestEntry]:
     """The routine notifications waiting for a digest sent at ``until``."""
-    return DigestStore(stack.table_name).pending(until)
+    return digest_store(stack.table_name).pending(until)
 
 
 def approval_requests(stack: EmbeddedStack) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from autopilot.settings.ops import get_ops_settings
 from autopilot_cli.embedded.seed_stack import EmbeddedStack
 from autopilot_cli.embedded.workflow import DeployedWorkflow, envelope, start, wait_for, wait_for_approval
 
+from tests.helpers.clients import clients
 from tests.helpers.stack_state import table_items
 from tests.workflow import aws_state
 from tests.workflow.conftest import load_event
@@ -42,18 +43,18 @@ def test_approve_by_id_raises_max_and_the_token_is_never_shown(
     caplog.set_level(logging.INFO)
     execution = start_at_max(workflow, stack)
     request = wait_for_approval(execution, stack.region)
-    [pending] = list_approvals(get_ops_settings(), AT)
+    [pending] = list_approvals(clients(), get_ops_settings(), AT)
     assert pending.approval_id == request.approval_id and pending.kind == "raise_max"
     assert pending.cost_impact.tasks_delta == 5 and "task_token" not in pending.model_dump_json()
 
-    result = answer(pending.approval_id, ApprovalAnswer(decision="approve"), SRE, AT, get_ops_settings())
+    result = answer(clients(), pending.approval_id, ApprovalAnswer(decision="approve"), SRE, AT, get_ops_settings())
 
     assert result.outcome == "approved" and result.detail["answered"] is True
     finished = wait_for(execution, stack.region)
     assert finished.status == "SUCCEEDED", finished.cause
     assert finished.output["approval"]["output"]["by"] == SRE.arn
     assert aws_state.target(stack) == (3, 25)
-    assert list_approvals(get_ops_settings(), AT) == []
+    assert list_approvals(clients(), get_ops_settings(), AT) == []
     logged = [json.dumps(r.__dict__, default=str) for r in caplog.records]
     assert any("approval requested" in line for line in logged), "the request is logged (without its token)"
     shown = json.dumps(aws_state.approval_requests(stack)) + "".join(logged)
@@ -69,7 +70,14 @@ def test_reject_by_id_changes_nothing(
     request = wait_for_approval(execution, stack.region)
     assert request.approval_id is not None
 
-    answer(request.approval_id, ApprovalAnswer(decision="reject", comment="not now"), SRE, AT, get_ops_settings())
+    answer(
+        clients(),
+        request.approval_id,
+        ApprovalAnswer(decision="reject", comment="not now"),
+        SRE,
+        AT,
+        get_ops_settings(),
+    )
 
     finished = wait_for(execution, stack.region)
     assert finished.status == "SUCCEEDED" and "NotApproved" in finished.entered_states()
@@ -86,7 +94,7 @@ def test_an_answer_after_the_workflow_stopped_waiting_is_refused(
     in_time = datetime.fromisoformat("2026-11-27T14:00:10.500+00:00")  # before our record's expiry
 
     with pytest.raises(OpsConflictError, match="no longer waits"):
-        answer(request.approval_id, ApprovalAnswer(decision="approve"), SRE, in_time, get_ops_settings())
+        answer(clients(), request.approval_id, ApprovalAnswer(decision="approve"), SRE, in_time, get_ops_settings())
 
     assert aws_state.target(stack) == (3, 20)
     [stored] = [i for i in table_items(stack, "APPROVAL#") if i["sk"] == request.approval_id]
@@ -102,7 +110,7 @@ def test_an_answer_after_the_expiry_is_refused_and_nothing_is_sent(
     late = datetime.fromisoformat(NOW.replace("Z", "+00:00")) + timedelta(seconds=2)
 
     with pytest.raises(OpsConflictError, match="expired"):
-        answer(request.approval_id, ApprovalAnswer(decision="approve"), SRE, late, get_ops_settings())
+        answer(clients(), request.approval_id, ApprovalAnswer(decision="approve"), SRE, late, get_ops_settings())
 
     assert wait_for(execution, stack.region).output["approval"]["output"]["by"] == "approval-timeout"
     assert aws_state.target(stack) == (3, 20)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from autopilot.settings.common import CommonSettings
 from autopilot_cli.embedded.seed_stack import EmbeddedStack
-from autopilot_cli.status import collect
+from autopilot_cli.status import collect_current
 
 from tests.workflow.conftest import Run, load_event
 
@@ -17,7 +16,7 @@ def test_status_lists_the_decisions_of_three_workflow_runs(run: Run, stack: Embe
     ):
         assert run(load_event(name), now=now).status == "SUCCEEDED"
 
-    decisions = collect(CommonSettings())["recent_decisions"]
+    decisions = collect_current()["recent_decisions"]
 
     assert [(d["function"], d["action"]) for d in decisions] == [
         ("emergency-scale", "none"),

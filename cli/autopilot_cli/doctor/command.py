@@ -22,7 +22,9 @@ def doctor(
 ) -> None:
     """The scaling guide's troubleshooting table, checked: OK / WARN / FAIL, the evidence and the fix."""
     at = decision_time(now)
-    results = run_operation(lambda settings, _caller: run_checks(collect(settings, stack_name, at)), aws, stack_name)
+    results = run_operation(
+        lambda settings, _caller, clients: run_checks(collect(clients, settings, stack_name, at)), aws, stack_name
+    )
     if json_output:
         output.emit_json([r.model_dump(mode="json") for r in results])
     else:

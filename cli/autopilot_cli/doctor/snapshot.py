@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from autopilot.adapters.autoscaling import DIMENSION, NAMESPACE, describe_target
-from autopilot.adapters.aws import client
+from autopilot.adapters.clients import AwsClients
 from autopilot.adapters.cloudwatch_rds import RdsMetrics
 from autopilot.adapters.ecs_service import describe_service
 from autopilot.adapters.rds import RdsAdapter
@@ -26,8 +26,8 @@ def _latest(points: list[Datapoint]) -> float | None:
     return max(points, key=lambda p: p.at).value if points else None
 
 
-def task_environment(settings: OpsSettings) -> tuple[dict[str, str], str | None]:
-    ecs = client("ecs")
+def task_environment(clients: AwsClients, settings: OpsSettings) -> tuple[dict[str, str], str | None]:
+    ecs = clients.ecs
     service = ecs.describe_services(cluster=settings.cluster_name, services=[settings.service_name])["services"][0]
     definition = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
     env = {e["name"]: e["value"] for c in definition["containerDefinitions"] for e in c.get("environment", [])}
@@ -52,16 +52,16 @@ def _pool(env: dict[str, str]) -> PoolConfig | None:
     )
 
 
-def _stickiness(target_group: str | None) -> bool | None:
+def _stickiness(clients: AwsClients, target_group: str | None) -> bool | None:
     if target_group is None:
         return None
-    attributes = client("elbv2").describe_target_group_attributes(TargetGroupArn=target_group)["Attributes"]
+    attributes = clients.elbv2.describe_target_group_attributes(TargetGroupArn=target_group)["Attributes"]
     found = {a["Key"]: a["Value"] for a in attributes}
     return str(found.get("stickiness.enabled", "false")).lower() == "true"
 
 
-def _scaling(resource_id: str) -> tuple[dict[str, bool], str | None, float | None]:
-    aas = client("application-autoscaling")
+def _scaling(clients: AwsClients, resource_id: str) -> tuple[dict[str, bool], str | None, float | None]:
+    aas = clients.autoscaling
     target = aas.describe_scalable_targets(
         ServiceNamespace=NAMESPACE, ResourceIds=[resource_id], ScalableDimension=DIMENSION
     )["ScalableTargets"][0]
@@ -81,9 +81,9 @@ def _scaling(resource_id: str) -> tuple[dict[str, bool], str | None, float | Non
     return suspended, target.get("RoleARN"), cpu_target
 
 
-def _activities(resource_id: str) -> tuple[list[Activity] | None, str | None]:
+def _activities(clients: AwsClients, resource_id: str) -> tuple[list[Activity] | None, str | None]:
     try:
-        raw = client("application-autoscaling").describe_scaling_activities(
+        raw = clients.autoscaling.describe_scaling_activities(
             ServiceNamespace=NAMESPACE,
             ResourceId=resource_id,
             ScalableDimension=DIMENSION,
@@ -103,9 +103,9 @@ def _activities(resource_id: str) -> tuple[list[Activity] | None, str | None]:
     ], None
 
 
-def _alarms(stack_name: str) -> list[AlarmView]:
+def _alarms(clients: AwsClients, stack_name: str) -> list[AlarmView]:
     found: list[AlarmView] = []
-    for page in client("cloudwatch").get_paginator("describe_alarms").paginate(AlarmNamePrefix=f"{stack_name}-"):
+    for page in clients.cloudwatch.get_paginator("describe_alarms").paginate(AlarmNamePrefix=f"{stack_name}-"):
         found.extend(
             AlarmView(
                 name=a["AlarmName"],
@@ -127,8 +127,8 @@ def _instance(rds: RdsAdapter, instance_id: str) -> InstanceSnapshot | None:
         return None
 
 
-def _primary_cpu(instance_id: str, now: datetime) -> float | None:
-    stats = client("cloudwatch").get_metric_statistics(
+def _primary_cpu(clients: AwsClients, instance_id: str, now: datetime) -> float | None:
+    stats = clients.cloudwatch.get_metric_statistics(
         Namespace="AWS/RDS",
         MetricName="CPUUtilization",
         Dimensions=[{"Name": "DBInstanceIdentifier", "Value": instance_id}],
@@ -140,12 +140,12 @@ def _primary_cpu(instance_id: str, now: datetime) -> float | None:
     return float(max(stats, key=lambda d: d["Timestamp"])["Average"]) if stats else None
 
 
-def collect(settings: OpsSettings, stack_name: str, now: datetime) -> DoctorSnapshot:
-    env, target_group = task_environment(settings)
-    suspended, role, cpu_target = _scaling(settings.scalable_resource_id)
-    activities, activities_error = _activities(settings.scalable_resource_id)
-    rds = RdsAdapter()
-    connections, lag = RdsMetrics().pair_window(
+def collect(clients: AwsClients, settings: OpsSettings, stack_name: str, now: datetime) -> DoctorSnapshot:
+    env, target_group = task_environment(clients, settings)
+    suspended, role, cpu_target = _scaling(clients, settings.scalable_resource_id)
+    activities, activities_error = _activities(clients, settings.scalable_resource_id)
+    rds = RdsAdapter(clients.rds)
+    connections, lag = RdsMetrics(clients.cloudwatch).pair_window(
         settings.primary_db_instance_id, settings.replica_db_instance_id, now - WINDOW, now
     )
     extra: dict[str, Any] = (
@@ -153,23 +153,23 @@ def collect(settings: OpsSettings, stack_name: str, now: datetime) -> DoctorSnap
     )
     return DoctorSnapshot(
         now=now,
-        service=describe_service(settings.cluster_name, settings.service_name),
-        target=describe_target(settings.scalable_resource_id),
+        service=describe_service(clients.ecs, settings.cluster_name, settings.service_name),
+        target=describe_target(clients.autoscaling, settings.scalable_resource_id),
         suspended=suspended,
         scaling_role=role,
-        alarms=_alarms(stack_name),
+        alarms=_alarms(clients, stack_name),
         activities=activities,
         activities_error=activities_error,
-        lease=StateTable(settings.state_table_name).get_lease(settings.scalable_resource_id),
+        lease=StateTable(clients.table(settings.state_table_name)).get_lease(settings.scalable_resource_id),
         baseline_min=settings.baseline_min_capacity,
         capacity_ceiling=settings.capacity_ceiling,
         primary=_instance(rds, settings.primary_db_instance_id),
         replica=_instance(rds, settings.replica_db_instance_id),
-        primary_cpu=_primary_cpu(settings.primary_db_instance_id, now),
+        primary_cpu=_primary_cpu(clients, settings.primary_db_instance_id, now),
         primary_connections=_latest(connections),
         replica_lag=_latest(lag),
         pool=_pool(env),
-        stickiness=_stickiness(target_group),
+        stickiness=_stickiness(clients, target_group),
         target_cpu=cpu_target,
         **extra,
     )

@@ -132,11 +132,11 @@ class ControlPlane:
 
     def has_floor_lease(self) -> bool:
         """Whether the target's raised floor is on lease (read as the functions read it)."""
-        return StateTable(self.stack.table_name).get_lease(self.stack.resource_id) is not None
+        return StateTable(self._table()).get_lease(self.stack.resource_id) is not None
 
     def has_any_lease(self) -> bool:
         """A raised floor or a raised maximum: what the sweeper has to look at."""
-        max_lease = StateTable(self.stack.table_name).get_max_lease(self.stack.resource_id)
+        max_lease = StateTable(self._table()).get_max_lease(self.stack.resource_id)
         return self.has_floor_lease() or max_lease is not None
 
     def _alarms(self) -> dict[str, Any]:

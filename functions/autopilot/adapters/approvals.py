@@ -7,12 +7,15 @@ that lists or prints approvals returns it.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.conditions import Key
 
-from autopilot.adapters.state_table import _epoch, _from_item, _table, _to_item, query_all, utc_key
+from autopilot.adapters.state_table import _epoch, _from_item, _to_item, query_all, utc_key
 from autopilot.models.ops import ApprovalStatus, PendingApproval
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.service_resource import Table
 
 RETENTION_SECONDS = 90 * 86400
 APPROVALS = "APPROVAL#"
@@ -27,8 +30,8 @@ def _key(approval_id: str) -> dict[str, str]:
 
 
 class ApprovalStore:
-    def __init__(self, table_name: str | None = None) -> None:
-        self._table = _table(table_name)
+    def __init__(self, table: Table) -> None:
+        self._table = table
 
     def put(self, approval: PendingApproval) -> None:
         item = _to_item(approval.model_dump(mode="json"))

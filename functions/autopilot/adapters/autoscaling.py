@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from autopilot.adapters.aws import client
+from typing import TYPE_CHECKING, Final
+
 from autopilot.errors import ObservationError
 from autopilot.models.scaling import TargetSnapshot
 
-NAMESPACE = "ecs"
-DIMENSION = "ecs:service:DesiredCount"
+if TYPE_CHECKING:
+    from mypy_boto3_application_autoscaling import ApplicationAutoScalingClient
+    from mypy_boto3_application_autoscaling.type_defs import RegisterScalableTargetRequestTypeDef
+
+NAMESPACE: Final = "ecs"
+DIMENSION: Final = "ecs:service:DesiredCount"
 
 
-def describe_target(resource_id: str) -> TargetSnapshot:
-    resp = client("application-autoscaling").describe_scalable_targets(
+def describe_target(aas: ApplicationAutoScalingClient, resource_id: str) -> TargetSnapshot:
+    resp = aas.describe_scalable_targets(
         ServiceNamespace=NAMESPACE, ResourceIds=[resource_id], ScalableDimension=DIMENSION
     )
     targets = resp.get("ScalableTargets", [])
@@ -22,13 +27,21 @@ def describe_target(resource_id: str) -> TargetSnapshot:
     return TargetSnapshot(resource_id=resource_id, min=targets[0]["MinCapacity"], max=targets[0]["MaxCapacity"])
 
 
-def set_capacity(resource_id: str, *, min_capacity: int | None = None, max_capacity: int | None = None) -> None:
+def set_capacity(
+    aas: ApplicationAutoScalingClient,
+    resource_id: str,
+    *,
+    min_capacity: int | None = None,
+    max_capacity: int | None = None,
+) -> None:
     """RegisterScalableTarget on an existing target updates only the bounds given."""
-    kwargs: dict[str, int] = {}
+    request: RegisterScalableTargetRequestTypeDef = {
+        "ServiceNamespace": NAMESPACE,
+        "ResourceId": resource_id,
+        "ScalableDimension": DIMENSION,
+    }
     if min_capacity is not None:
-        kwargs["MinCapacity"] = min_capacity
+        request["MinCapacity"] = min_capacity
     if max_capacity is not None:
-        kwargs["MaxCapacity"] = max_capacity
-    client("application-autoscaling").register_scalable_target(
-        ServiceNamespace=NAMESPACE, ResourceId=resource_id, ScalableDimension=DIMENSION, **kwargs
-    )
+        request["MaxCapacity"] = max_capacity
+    aas.register_scalable_target(**request)

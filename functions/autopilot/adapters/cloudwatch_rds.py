@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from autopilot.adapters.aws import client
 from autopilot.models.replica import Datapoint
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudwatch import CloudWatchClient
+    from mypy_boto3_cloudwatch.type_defs import MetricDataQueryTypeDef, MetricDataResultTypeDef
 
 PERIOD_SECONDS = 60
 
 
-def _query(query_id: str, metric: str, instance_id: str) -> dict[str, Any]:
+def _query(query_id: str, metric: str, instance_id: str) -> MetricDataQueryTypeDef:
     return {
         "Id": query_id,
         "MetricStat": {
@@ -27,7 +30,7 @@ def _query(query_id: str, metric: str, instance_id: str) -> dict[str, Any]:
     }
 
 
-def _points(result: dict[str, Any]) -> list[Datapoint]:
+def _points(result: MetricDataResultTypeDef) -> list[Datapoint]:
     return [
         Datapoint(at=moment.astimezone(UTC), value=float(value))
         for moment, value in zip(result.get("Timestamps", []), result.get("Values", []), strict=False)
@@ -37,8 +40,8 @@ def _points(result: dict[str, Any]) -> list[Datapoint]:
 class RdsMetrics:
     """Reads the RDS metrics the promotion checks need; errors propagate (the caller cannot observe)."""
 
-    def __init__(self, cloudwatch: Any | None = None) -> None:
-        self._cw = cloudwatch or client("cloudwatch")
+    def __init__(self, cloudwatch: CloudWatchClient) -> None:
+        self._cw = cloudwatch
 
     def pair_window(
         self, primary_id: str, replica_id: str, start: datetime, end: datetime

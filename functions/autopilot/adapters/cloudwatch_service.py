@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from autopilot.adapters.aws import client
 from autopilot.models.alarm_events import AlarmObservation
 
-ALARM_TYPES = ["MetricAlarm", "CompositeAlarm"]
+if TYPE_CHECKING:
+    from mypy_boto3_cloudwatch import CloudWatchClient
+    from mypy_boto3_cloudwatch.literals import AlarmTypeType
+    from mypy_boto3_cloudwatch.type_defs import CompositeAlarmTypeDef, MetricAlarmTypeDef
+
+ALARM_TYPES: Sequence[AlarmTypeType] = ["MetricAlarm", "CompositeAlarm"]
 
 
-def service_cpu(cluster: str, service: str, now: datetime, minutes: int = 5) -> float | None:
+def service_cpu(
+    cloudwatch: CloudWatchClient, cluster: str, service: str, now: datetime, minutes: int = 5
+) -> float | None:
     """The highest one-minute average CPU of the service in the last ``minutes``, or None without data."""
-    resp = client("cloudwatch").get_metric_data(
+    resp = cloudwatch.get_metric_data(
         MetricDataQueries=[
             {
                 "Id": "cpu",
@@ -38,7 +45,7 @@ def service_cpu(cluster: str, service: str, now: datetime, minutes: int = 5) -> 
     return max(values) if values else None
 
 
-def _transitioned(alarm: dict[str, Any]) -> datetime:
+def _transitioned(alarm: MetricAlarmTypeDef | CompositeAlarmTypeDef) -> datetime:
     """When the alarm last changed state. ``StateTransitionedTimestamp`` is that; ``StateUpdatedTimestamp`` also
     moves on updates that keep the state, so it is only the fallback when the former is absent."""
     stamp = alarm.get("StateTransitionedTimestamp") or alarm["StateUpdatedTimestamp"]
@@ -46,23 +53,31 @@ def _transitioned(alarm: dict[str, Any]) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def describe_alarm(alarm_name: str) -> AlarmObservation | None:
+def describe_alarm(cloudwatch: CloudWatchClient, alarm_name: str) -> AlarmObservation | None:
     """The alarm's current state and transition time (metric or composite), or None when it does not exist."""
-    resp = client("cloudwatch").describe_alarms(AlarmNames=[alarm_name], AlarmTypes=ALARM_TYPES)
+    resp = cloudwatch.describe_alarms(AlarmNames=[alarm_name], AlarmTypes=ALARM_TYPES)
     metric = resp.get("MetricAlarms", [])
     composite = resp.get("CompositeAlarms", [])
-    if not metric and not composite:
-        return None
-    alarm = (metric or composite)[0]
-    return AlarmObservation(
-        name=alarm["AlarmName"],
-        state=alarm["StateValue"],
-        transitioned_at=_transitioned(alarm),
-        composite=not metric,
-        namespace=alarm.get("Namespace"),
-        metric_name=alarm.get("MetricName"),
-        dimensions={d["Name"]: d["Value"] for d in alarm.get("Dimensions", [])},
-    )
+    if metric:
+        alarm = metric[0]
+        return AlarmObservation(
+            name=alarm["AlarmName"],
+            state=alarm["StateValue"],
+            transitioned_at=_transitioned(alarm),
+            composite=False,
+            namespace=alarm.get("Namespace"),
+            metric_name=alarm.get("MetricName"),
+            dimensions={d["Name"]: d["Value"] for d in alarm.get("Dimensions", [])},
+        )
+    if composite:
+        found = composite[0]
+        return AlarmObservation(
+            name=found["AlarmName"],
+            state=found["StateValue"],
+            transitioned_at=_transitioned(found),
+            composite=True,
+        )
+    return None
 
 
 _KEPT = (
@@ -72,13 +87,13 @@ _KEPT = (
 )  # fmt: skip
 
 
-def set_alarm_threshold(alarm_name: str, threshold: float) -> bool:
+def set_alarm_threshold(cloudwatch: CloudWatchClient, alarm_name: str, threshold: float) -> bool:
     """Move a metric alarm's threshold (PutMetricAlarm replaces the alarm whole, so the rest is copied from
     DescribeAlarms). Returns False when the alarm does not exist or already has that threshold."""
-    cloudwatch = client("cloudwatch")
     alarms = cloudwatch.describe_alarms(AlarmNames=[alarm_name], AlarmTypes=["MetricAlarm"]).get("MetricAlarms", [])
     if not alarms or float(alarms[0]["Threshold"]) == threshold:
         return False
-    kept = {key: alarms[0][key] for key in _KEPT if alarms[0].get(key) not in (None, [])}
+    current: Mapping[str, Any] = alarms[0]  # read by name: the fields PutMetricAlarm takes back, whichever are set
+    kept = {key: current[key] for key in _KEPT if current.get(key) not in (None, [])}
     cloudwatch.put_metric_alarm(**kept, Threshold=threshold)
     return True

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from autopilot.adapters.aws import client
 from autopilot.models.cost import Actuals
 
-COST_EXPLORER_REGION = "us-east-1"
+if TYPE_CHECKING:
+    from mypy_boto3_ce import CostExplorerClient
+    from mypy_boto3_ce.type_defs import GetCostAndUsageResponseTypeDef
+
 METRIC = "UnblendedCost"
 
 
@@ -25,7 +27,7 @@ def month_to_date_period(now: datetime) -> tuple[date, date]:
     return today.replace(day=1), today
 
 
-def parse_cost_and_usage(response: dict[str, Any]) -> tuple[float, dict[str, float]]:
+def parse_cost_and_usage(response: GetCostAndUsageResponseTypeDef) -> tuple[float, dict[str, float]]:
     """Total and per-service amounts from a GetCostAndUsage answer (grouped by SERVICE or not)."""
     by_service: dict[str, float] = defaultdict(float)
     total = 0.0
@@ -40,14 +42,14 @@ def parse_cost_and_usage(response: dict[str, Any]) -> tuple[float, dict[str, flo
     return round(total, 2), {name: round(value, 2) for name, value in by_service.items()}
 
 
-def month_to_date(now: datetime, enabled: bool) -> Actuals:
+def month_to_date(ce: CostExplorerClient, now: datetime, enabled: bool) -> Actuals:
     if not enabled:
         return Actuals(enabled=False, note="Cost Explorer actuals are off (COST_EXPLORER_ENABLED=false).")
     start, end = month_to_date_period(now)
     if start == end:
         return Actuals(enabled=True, start=start, end=end, note="First day of the month: no complete day to report.")
     try:
-        response = client("ce", region=COST_EXPLORER_REGION).get_cost_and_usage(
+        response = ce.get_cost_and_usage(
             TimePeriod={"Start": start.isoformat(), "End": end.isoformat()},
             Granularity="MONTHLY",
             Metrics=[METRIC],

@@ -11,14 +11,15 @@ Both expire (``ttl``) after :data:`RETENTION`.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.conditions import Attr, Key
 
-from autopilot.adapters.aws import resource
 from autopilot.adapters.state_table import query_all, utc_key
 from autopilot.models.notifications import DigestEntry
-from autopilot.settings.common import get_common_settings
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.service_resource import Table
 
 DIGEST = "DIGEST#"
 RUNS = "DIGEST#RUN"
@@ -35,8 +36,8 @@ def _sort_key(entry: DigestEntry) -> str:
 
 
 class DigestStore:
-    def __init__(self, table_name: str | None = None) -> None:
-        self._table = resource("dynamodb").Table(table_name or get_common_settings().state_table_name)
+    def __init__(self, table: Table) -> None:
+        self._table = table
 
     def _conditional_put(self, item: dict[str, Any]) -> bool:
         try:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-from autopilot.adapters.aws import client
 from autopilot.errors import ObservationError
+
+if TYPE_CHECKING:
+    from mypy_boto3_ecs import ECSClient
 
 
 class ServiceDeployer:
-    def __init__(self, ecs: Any | None = None) -> None:
-        self._ecs = ecs or client("ecs")
+    def __init__(self, ecs: ECSClient) -> None:
+        self._ecs = ecs
 
     def check_exists(self, cluster: str, service: str) -> str:
         """The service's status (ACTIVE ...); raises ObservationError when it is not there."""

@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from autopilot.adapters.aws import client
 from autopilot.errors import ObservationError
 from autopilot.models.scaling import ServiceSnapshot
+
+if TYPE_CHECKING:
+    from mypy_boto3_ecs import ECSClient
+    from mypy_boto3_ecs.type_defs import DeploymentTypeDef, ServiceTypeDef
 
 _ROLLBACK_WORDS = ("rolling back", "rollback", "circuit breaker")
 
 
-def _rolling_back(deployments: list[dict[str, Any]]) -> tuple[bool, str | None, str | None]:
-    primary = next((d for d in deployments if d.get("status") == "PRIMARY"), deployments[0] if deployments else {})
+def _rolling_back(deployments: Sequence[DeploymentTypeDef]) -> tuple[bool, str | None, str | None]:
+    primary = next((d for d in deployments if d.get("status") == "PRIMARY"), deployments[0] if deployments else None)
+    if primary is None:
+        return False, None, None
     state, reason = primary.get("rolloutState"), primary.get("rolloutStateReason")
     text = (reason or "").lower()
     failed = state == "FAILED" or any(word in text for word in _ROLLBACK_WORDS)
     return failed, state, reason
 
 
-def task_counts(svc: dict[str, Any]) -> tuple[int, int, int]:
+def task_counts(svc: ServiceTypeDef) -> tuple[int, int, int]:
     """(desired, running, pending). During a deployment the service's counts add up the old and the new tasks;
     the PRIMARY deployment's are the ones the service will keep, so those are counted."""
     deployments = svc.get("deployments", [])
@@ -29,8 +35,7 @@ def task_counts(svc: dict[str, Any]) -> tuple[int, int, int]:
     return int(svc["desiredCount"]), int(svc["runningCount"]), int(svc["pendingCount"])
 
 
-def describe_service(cluster: str, service: str) -> ServiceSnapshot:
-    ecs = client("ecs")
+def describe_service(ecs: ECSClient, cluster: str, service: str) -> ServiceSnapshot:
     found = ecs.describe_services(cluster=cluster, services=[service])
     services = found.get("services", [])
     if not services:

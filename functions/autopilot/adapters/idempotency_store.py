@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
-from autopilot.adapters.aws import client
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 
-def idempotency_store(table_name: str, function: str) -> DynamoDBPersistenceLayer:
+def idempotency_store(dynamodb: DynamoDBClient, table_name: str, function: str) -> DynamoDBPersistenceLayer:
     """One persistence layer per flow, sharing the single table under its own partition."""
     return DynamoDBPersistenceLayer(
         table_name=table_name,
@@ -15,5 +18,5 @@ def idempotency_store(table_name: str, function: str) -> DynamoDBPersistenceLaye
         sort_key_attr="sk",
         expiry_attr="ttl",
         static_pk_value=f"IDEMPOTENCY#{function}",
-        boto3_client=client("dynamodb"),
+        boto3_client=dynamodb,
     )

@@ -6,11 +6,10 @@ or the report is not made. The control plane is an estimate apart: if it cannot 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from autopilot.adapters.aws import client
 from autopilot.errors import ObservationError
 from autopilot.models.cost import (
     ControlPlaneInventory,
@@ -23,12 +22,25 @@ from autopilot.models.cost import (
 )
 from autopilot.settings.cost import CostSettings
 
+if TYPE_CHECKING:
+    from mypy_boto3_application_autoscaling import ApplicationAutoScalingClient
+    from mypy_boto3_cloudwatch import CloudWatchClient
+    from mypy_boto3_cloudwatch.type_defs import MetricAlarmTypeDef
+    from mypy_boto3_ecs import ECSClient
+    from mypy_boto3_ecs.type_defs import TaskDefinitionTypeDef
+    from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
+    from mypy_boto3_lambda import LambdaClient
+    from mypy_boto3_rds import RDSClient
+    from mypy_boto3_rds.type_defs import DBInstanceTypeDef
+
+    from autopilot.adapters.clients import AwsClients
+
 HIGH_RESOLUTION_PERIOD = 60
 POOL_VARIABLES = ("DB_CONNECTION_BUDGET", "MAX_TASKS", "WEB_CONCURRENCY", "DB_POOL_SIZE")
 
 
-def _scalable_target(settings: CostSettings) -> tuple[int | None, int | None]:
-    targets = client("application-autoscaling").describe_scalable_targets(
+def _scalable_target(aas: ApplicationAutoScalingClient, settings: CostSettings) -> tuple[int | None, int | None]:
+    targets = aas.describe_scalable_targets(
         ServiceNamespace="ecs",
         ResourceIds=[settings.scalable_resource_id],
         ScalableDimension="ecs:service:DesiredCount",
@@ -38,7 +50,7 @@ def _scalable_target(settings: CostSettings) -> tuple[int | None, int | None]:
     return int(targets[0]["MinCapacity"]), int(targets[0]["MaxCapacity"])
 
 
-def pool_settings(task_def: dict[str, Any]) -> ServicePoolSettings:
+def pool_settings(task_def: TaskDefinitionTypeDef) -> ServicePoolSettings:
     """The sensor API's connection settings from the first container that sets any (non-numbers are ignored)."""
     for container in task_def.get("containerDefinitions", []):
         env = {item.get("name"): str(item.get("value", "")) for item in container.get("environment", [])}
@@ -48,8 +60,7 @@ def pool_settings(task_def: dict[str, Any]) -> ServicePoolSettings:
     return ServicePoolSettings()
 
 
-def service_inventory(settings: CostSettings) -> ServiceInventory:
-    ecs = client("ecs")
+def service_inventory(ecs: ECSClient, aas: ApplicationAutoScalingClient, settings: CostSettings) -> ServiceInventory:
     try:
         found = ecs.describe_services(cluster=settings.cluster_name, services=[settings.service_name])
     except ecs.exceptions.ClusterNotFoundException as exc:
@@ -68,7 +79,7 @@ def service_inventory(settings: CostSettings) -> ServiceInventory:
         raise ObservationError(
             f"task definition {svc['taskDefinition']} has no task-level cpu/memory: only Fargate tasks are priced."
         )
-    low, high = _scalable_target(settings)
+    low, high = _scalable_target(aas, settings)
     strategy = svc.get("capacityProviderStrategy", [])
     return ServiceInventory(
         cluster=settings.cluster_name,
@@ -87,7 +98,7 @@ def service_inventory(settings: CostSettings) -> ServiceInventory:
     )
 
 
-def _db(instance: dict[str, Any], role: str) -> DbInstanceInventory:
+def _db(instance: DBInstanceTypeDef, role: str) -> DbInstanceInventory:
     return DbInstanceInventory.model_validate(
         {
             "instance_id": instance["DBInstanceIdentifier"],
@@ -103,11 +114,10 @@ def _db(instance: dict[str, Any], role: str) -> DbInstanceInventory:
     )
 
 
-def database_inventory(settings: CostSettings) -> tuple[list[DbInstanceInventory], list[str]]:
+def database_inventory(rds: RDSClient, settings: CostSettings) -> tuple[list[DbInstanceInventory], list[str]]:
     """The primary and its read replicas (those in this region; others are named in the notes)."""
     if not settings.primary_db_instance_id:
         return [], ["PRIMARY_DB_INSTANCE_ID is empty: no database priced"]
-    rds = client("rds")
     try:
         primary = rds.describe_db_instances(DBInstanceIdentifier=settings.primary_db_instance_id)["DBInstances"][0]
     except rds.exceptions.DBInstanceNotFoundFault as exc:
@@ -126,9 +136,10 @@ def database_inventory(settings: CostSettings) -> tuple[list[DbInstanceInventory
     return found, notes
 
 
-def load_balancer_inventory(target_group_arns: list[str]) -> tuple[list[LoadBalancerInventory], list[str]]:
+def load_balancer_inventory(
+    elb: ElasticLoadBalancingv2Client, target_group_arns: list[str]
+) -> tuple[list[LoadBalancerInventory], list[str]]:
     """The service's load balancers (through its target groups); without target groups, every one in the region."""
-    elb = client("elbv2")
     notes = []
     if target_group_arns:
         groups = elb.describe_target_groups(TargetGroupArns=target_group_arns)["TargetGroups"]
@@ -146,11 +157,10 @@ def load_balancer_inventory(target_group_arns: list[str]) -> tuple[list[LoadBala
     return balancers, notes
 
 
-def _functions(names: list[str]) -> tuple[list[LambdaFunctionInventory], list[str]]:
+def _functions(lam: LambdaClient, names: list[str]) -> tuple[list[LambdaFunctionInventory], list[str]]:
     """The control plane's functions, by name (GetFunctionConfiguration on each: no ListFunctions, which would read
     every function's configuration in the account)."""
     found, notes = [], []
-    lam = client("lambda")
     for name in names:
         try:
             fn = lam.get_function_configuration(FunctionName=name)
@@ -167,21 +177,22 @@ def _functions(names: list[str]) -> tuple[list[LambdaFunctionInventory], list[st
     return found, notes
 
 
-def _period(alarm: dict[str, Any]) -> int:
+def _period(alarm: MetricAlarmTypeDef) -> int:
     if "Period" in alarm:
         return int(alarm["Period"])
     periods = [int(m["MetricStat"]["Period"]) for m in alarm.get("Metrics", []) if "MetricStat" in m]
     return min(periods, default=HIGH_RESOLUTION_PERIOD)
 
 
-def control_plane_inventory(settings: CostSettings) -> tuple[ControlPlaneInventory, list[str]]:
+def control_plane_inventory(
+    lam: LambdaClient, cloudwatch: CloudWatchClient, settings: CostSettings
+) -> tuple[ControlPlaneInventory, list[str]]:
     """The stack's own functions, alarms and dashboards: its alarms and dashboard are named ``<stack>-...`` (the
     prefix the workflow's EventBridge rule matches too); other alarms in the region are counted apart, not priced.
     """
     stack = settings.owning_stack
     try:
-        functions, notes = _functions(settings.function_names)
-        cloudwatch = client("cloudwatch")
+        functions, notes = _functions(lam, settings.function_names)
         pages = list(cloudwatch.get_paginator("describe_alarms").paginate(AlarmTypes=["MetricAlarm", "CompositeAlarm"]))
         boards = [
             e["DashboardName"]
@@ -209,11 +220,11 @@ def control_plane_inventory(settings: CostSettings) -> tuple[ControlPlaneInvento
     return inventory, notes
 
 
-def build_inventory(settings: CostSettings) -> Inventory:
-    service = service_inventory(settings)
-    databases, db_notes = database_inventory(settings)
-    balancers, lb_notes = load_balancer_inventory(service.target_group_arns)
-    plane, plane_notes = control_plane_inventory(settings)
+def build_inventory(clients: AwsClients, settings: CostSettings) -> Inventory:
+    service = service_inventory(clients.ecs, clients.autoscaling, settings)
+    databases, db_notes = database_inventory(clients.rds, settings)
+    balancers, lb_notes = load_balancer_inventory(clients.elbv2, service.target_group_arns)
+    plane, plane_notes = control_plane_inventory(clients.lambda_, clients.cloudwatch, settings)
     notes = db_notes + lb_notes + plane_notes
     if service.uses_spot:
         notes.append("the service uses FARGATE_SPOT: its tasks are priced at on-demand rates (an upper bound)")

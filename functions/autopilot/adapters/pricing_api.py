@@ -10,18 +10,16 @@ import json
 import re
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from autopilot.adapters.aws import RETRY_CONFIG
 from autopilot.models.prices import PriceOverride
 from autopilot.observability import logger
 
-PRICING_REGION = "us-east-1"
-PRICING_CONFIG = RETRY_CONFIG.merge(Config(retries={"mode": "standard", "max_attempts": 2}, read_timeout=10))
+if TYPE_CHECKING:
+    from mypy_boto3_pricing import PricingClient
+    from mypy_boto3_pricing.type_defs import FilterTypeDef
 FARGATE_USAGE = {
     "Fargate-vCPU-Hours:perCPU": "fargate/X86_64/vcpu_hour",
     "Fargate-GB-Hours": "fargate/X86_64/gb_hour",
@@ -61,16 +59,16 @@ def fargate_prices(documents: Iterable[str | dict[str, Any]]) -> dict[str, float
     return found
 
 
-def _filters(**fields: str) -> list[dict[str, str]]:
+def _filters(**fields: str) -> list[FilterTypeDef]:
     return [{"Type": "TERM_MATCH", "Field": name, "Value": value} for name, value in fields.items()]
 
 
-def _products(pricing: Any, service: str, filters: list[dict[str, str]]) -> list[str]:
+def _products(pricing: PricingClient, service: str, filters: list[FilterTypeDef]) -> list[str]:
     pages = pricing.get_paginator("get_products").paginate(ServiceCode=service, Filters=filters)
     return [doc for page in pages for doc in page.get("PriceList", [])]
 
 
-def _rds_prices(pricing: Any, region: str, engine_classes: set[tuple[str, str]]) -> dict[str, float]:
+def _rds_prices(pricing: PricingClient, region: str, engine_classes: set[tuple[str, str]]) -> dict[str, float]:
     found: dict[str, float] = {}
     for engine, instance_class in sorted(engine_classes):
         if engine not in ENGINES:
@@ -89,12 +87,11 @@ def _rds_prices(pricing: Any, region: str, engine_classes: set[tuple[str, str]])
 
 
 def refresh_prices(
-    region: str, engine_classes: set[tuple[str, str]], enabled: bool, now: datetime
+    pricing: PricingClient, region: str, engine_classes: set[tuple[str, str]], enabled: bool, now: datetime
 ) -> tuple[dict[str, PriceOverride], str]:
     """Prices to lay over the table, and a sentence for the report saying where the prices came from."""
     if not enabled:
         return {}, "Pricing API refresh is off (PRICING_API_ENABLED=false): the table's figures were used."
-    pricing = boto3.client("pricing", region_name=PRICING_REGION, config=PRICING_CONFIG)
     try:
         found = fargate_prices(_products(pricing, "AmazonECS", _filters(regionCode=region, productFamily="Compute")))
         found |= _rds_prices(pricing, region, engine_classes)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from autopilot.adapters.aws import client
 from autopilot.adapters.cloudwatch_rds import RdsMetrics
 from autopilot.errors import ObservationError
 from autopilot.models.replica import (
@@ -18,6 +17,11 @@ from autopilot.models.replica import (
     ReplicationStatus,
 )
 
+if TYPE_CHECKING:
+    from mypy_boto3_cloudwatch import CloudWatchClient
+    from mypy_boto3_rds import RDSClient
+    from mypy_boto3_rds.type_defs import DBInstanceStatusInfoTypeDef
+
 MAX_CONNECTIONS = "max_connections"
 
 
@@ -25,7 +29,7 @@ def _utc(moment: datetime | None) -> datetime | None:
     return moment.astimezone(UTC) if moment is not None else None
 
 
-def _status_infos(raw: list[dict[str, Any]] | None) -> list[ReplicationStatus]:
+def _status_infos(raw: list[DBInstanceStatusInfoTypeDef] | None) -> list[ReplicationStatus]:
     return [
         ReplicationStatus(
             status_type=str(info.get("StatusType", "")),
@@ -38,8 +42,8 @@ def _status_infos(raw: list[dict[str, Any]] | None) -> list[ReplicationStatus]:
 
 
 class RdsAdapter:
-    def __init__(self, rds: Any | None = None) -> None:
-        self._rds = rds or client("rds")
+    def __init__(self, rds: RDSClient) -> None:
+        self._rds = rds
 
     def describe_instance(self, instance_id: str) -> InstanceSnapshot:
         """The instance with its ``max_connections`` setting; ObservationError when it does not exist."""
@@ -124,6 +128,8 @@ class RdsAdapter:
 
 
 def observe_pair(
+    rds_client: RDSClient,
+    cloudwatch: CloudWatchClient,
     primary_id: str,
     replica_id: str,
     now: datetime,
@@ -136,13 +142,13 @@ def observe_pair(
         now=now, window_start=now - window, primary_id=primary_id, replica_id=replica_id, trigger_event=trigger_event
     )
     try:
-        rds = RdsAdapter()
+        rds = RdsAdapter(rds_client)
         obs.primary = rds.describe_instance(primary_id)
         obs.replica = rds.describe_instance(replica_id)
         obs.primary_events = rds.events(primary_id, obs.window_start, now)
         if obs.primary.arn:
             obs.primary_maintenance = rds.pending_maintenance(obs.primary.arn)
-        obs.primary_connections, obs.replica_lag = RdsMetrics().pair_window(
+        obs.primary_connections, obs.replica_lag = RdsMetrics(cloudwatch).pair_window(
             primary_id, replica_id, obs.window_start, now
         )
     except ObservationError as exc:

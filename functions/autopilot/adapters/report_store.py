@@ -8,14 +8,21 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from autopilot.adapters.aws import client
 from autopilot.errors import AutopilotError
 from autopilot.logic.cost_markdown import render_markdown, summary_message
 from autopilot.models.cost import CostReport, Delivery
 from autopilot.observability import METRICS_NAMESPACE, logger
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudwatch import CloudWatchClient
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_sns import SNSClient
+
+    from autopilot.adapters.clients import AwsClients
 
 METRIC_NAME = "EstimatedMonthlyCost"
 
@@ -29,8 +36,7 @@ def report_keys(prefix: str, at: datetime) -> tuple[str, str]:
     return f"{base}.json", f"{base}.md"
 
 
-def _store(report: CostReport, bucket: str, prefix: str) -> tuple[str, str]:
-    s3 = client("s3")
+def _store(s3: S3Client, report: CostReport, bucket: str, prefix: str) -> tuple[str, str]:
     json_key, md_key = report_keys(prefix, report.generated_at)
     body = json.dumps(report.model_dump(mode="json"), indent=2).encode()
     s3.put_object(Bucket=bucket, Key=json_key, Body=body, ContentType="application/json")
@@ -39,13 +45,12 @@ def _store(report: CostReport, bucket: str, prefix: str) -> tuple[str, str]:
             Bucket=bucket, Key=md_key, Body=render_markdown(report).encode(), ContentType="text/markdown; charset=utf-8"
         )
     except Exception:
-        _remove(bucket, [json_key])
+        _remove(s3, bucket, [json_key])
         raise
     return json_key, md_key
 
 
-def _remove(bucket: str, keys: list[str]) -> None:
-    s3 = client("s3")
+def _remove(s3: S3Client, bucket: str, keys: list[str]) -> None:
     for key in keys:
         try:
             s3.delete_object(Bucket=bucket, Key=key)
@@ -53,9 +58,9 @@ def _remove(bucket: str, keys: list[str]) -> None:
             logger.error("could not remove a partly delivered report", extra={"key": key, "error": str(exc)})
 
 
-def put_cost_metric(report: CostReport) -> str:
+def put_cost_metric(cloudwatch: CloudWatchClient, report: CostReport) -> str:
     service = report.inventory.service
-    client("cloudwatch").put_metric_data(
+    cloudwatch.put_metric_data(
         Namespace=METRICS_NAMESPACE,
         MetricData=[
             {
@@ -73,9 +78,9 @@ def put_cost_metric(report: CostReport) -> str:
     return f"{METRICS_NAMESPACE}/{METRIC_NAME} = {report.monthly_total_usd}"
 
 
-def _publish(report: CostReport, topic_arn: str, links: list[str]) -> str:
+def _publish(sns: SNSClient, report: CostReport, topic_arn: str, links: list[str]) -> str:
     subject, message = summary_message(report, links)
-    response = client("sns").publish(
+    response = sns.publish(
         TopicArn=topic_arn,
         Subject=subject,
         Message=message,
@@ -84,26 +89,27 @@ def _publish(report: CostReport, topic_arn: str, links: list[str]) -> str:
     return str(response["MessageId"])
 
 
-def deliver(report: CostReport, bucket: str, prefix: str, topic_arn: str) -> Delivery:
+def deliver(clients: AwsClients, report: CostReport, bucket: str, prefix: str, topic_arn: str) -> Delivery:
+    """Store (S3), measure (CloudWatch) and announce (SNS) the report, with the clients of this run."""
     delivery = Delivery(bucket=bucket or None, topic_arn=topic_arn or None)
     step = f"store the report in s3://{bucket}/{prefix}"
     try:
         if bucket:
-            delivery.json_key, delivery.markdown_key = _store(report, bucket, prefix)
+            delivery.json_key, delivery.markdown_key = _store(clients.s3, report, bucket, prefix)
         else:
             delivery.notes.append("REPORT_BUCKET is not set: the report was not stored")
         step = f"put the {METRIC_NAME} metric"
-        delivery.metric = put_cost_metric(report)
+        delivery.metric = put_cost_metric(clients.cloudwatch, report)
         links = [f"s3://{bucket}/{key}" for key in (delivery.markdown_key, delivery.json_key) if key]
         step = f"publish the summary to {topic_arn}"
         if topic_arn:
-            delivery.message_id = _publish(report, topic_arn, links)
+            delivery.message_id = _publish(clients.sns, report, topic_arn, links)
         else:
             delivery.notes.append("NOTIFICATION_TOPIC_ARN is not set: no summary was sent")
     except Exception as exc:  # whatever failed, remove what this run stored before saying so
         stored = [key for key in (delivery.json_key, delivery.markdown_key) if key]
         if stored:
-            _remove(bucket, stored)
+            _remove(clients.s3, bucket, stored)
         raise DeliveryError(
             f"could not {step}: {exc}. Nothing of this run's report was kept; run the cost report again."
         ) from exc

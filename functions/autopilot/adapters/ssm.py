@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-from autopilot.adapters.aws import client
+if TYPE_CHECKING:
+    from mypy_boto3_ssm import SSMClient
 
 
 class ParameterStore:
-    def __init__(self, ssm: Any | None = None) -> None:
-        self._ssm = ssm or client("ssm")
+    def __init__(self, ssm: SSMClient) -> None:
+        self._ssm = ssm
 
     def get(self, name: str) -> str | None:
         """The parameter's value, or None when it does not exist."""

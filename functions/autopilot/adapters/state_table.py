@@ -19,14 +19,15 @@ import json
 import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.conditions import Attr, Key
 
-from autopilot.adapters.aws import resource
 from autopilot.errors import AutopilotError
 from autopilot.models.records import AuditRecord, Lease, MaxLease
-from autopilot.settings.common import get_common_settings
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.service_resource import Table
 
 AUDIT_RETENTION = timedelta(days=90)
 _ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})?$")
@@ -36,10 +37,6 @@ MAX_LEASES = "MAXLEASE#"
 
 class LeaseConflictError(AutopilotError):
     """The lease changed between reading it and writing it: another action raced this one."""
-
-
-def _table(name: str | None = None) -> Any:
-    return resource("dynamodb").Table(name or get_common_settings().state_table_name)
 
 
 def utc_key(moment: datetime) -> str:
@@ -82,7 +79,7 @@ def _from_item(item: dict[str, Any]) -> dict[str, Any]:
     return {k: plain(v) for k, v in item.items()}
 
 
-def query_all(table: Any, **kwargs: Any) -> list[dict[str, Any]]:
+def query_all(table: Table, **kwargs: Any) -> list[dict[str, Any]]:
     """Every item a query matches, read page by page."""
     items: list[dict[str, Any]] = []
     while True:
@@ -94,8 +91,10 @@ def query_all(table: Any, **kwargs: Any) -> list[dict[str, Any]]:
 
 
 class StateTable:
-    def __init__(self, table_name: str | None = None) -> None:
-        self._table = _table(table_name)
+    """The table's leases, audit trail and locks; ``table`` is the stack's state table (``AwsClients.table``)."""
+
+    def __init__(self, table: Table) -> None:
+        self._table = table
 
     # leases -------------------------------------------------------------------------------------
     def get_lease(self, resource_id: str) -> Lease | None:
@@ -160,7 +159,12 @@ class StateTable:
         ttl = _epoch(record.at + AUDIT_RETENTION)
         self._table.put_item(Item=body | {"pk": f"AUDIT#{record.resource_id}", "sk": sort, "ttl": ttl})
         if record.taken and record.alarm_name:
-            marker = {"pk": f"ACTIONS#{record.alarm_name}", "sk": sort, "ttl": ttl, "action": record.action}
+            marker: dict[str, Any] = {
+                "pk": f"ACTIONS#{record.alarm_name}",
+                "sk": sort,
+                "ttl": ttl,
+                "action": record.action,
+            }
             self._table.put_item(Item=marker)
 
     def recent_records(self, resource_id: str, since: datetime) -> list[AuditRecord]:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from autopilot.adapters.aws import client
+from typing import TYPE_CHECKING
+
 from autopilot.logic.notify_format import Message
 
+if TYPE_CHECKING:
+    from mypy_boto3_sns import SNSClient
 
-def publish(topic_arn: str, message: Message) -> str:
+
+def publish(sns: SNSClient, topic_arn: str, message: Message) -> str:
     """Publish one message; returns its SNS message id."""
-    sent = client("sns").publish(TopicArn=topic_arn, Subject=message.subject, Message=message.body)
+    sent = sns.publish(TopicArn=topic_arn, Subject=message.subject, Message=message.body)
     return str(sent["MessageId"])

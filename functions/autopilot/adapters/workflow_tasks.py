@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from autopilot.adapters.aws import client
+if TYPE_CHECKING:
+    from mypy_boto3_stepfunctions import SFNClient
 
 
-def send_task_success(task_token: str, output: dict[str, Any]) -> None:
-    client("stepfunctions").send_task_success(taskToken=task_token, output=json.dumps(output))
+def send_task_success(sfn: SFNClient, task_token: str, output: dict[str, Any]) -> None:
+    sfn.send_task_success(taskToken=task_token, output=json.dumps(output))

@@ -6,6 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from autopilot.adapters.clients import aws_clients
 from autopilot.invocation import prepare
 from autopilot.observability import logger, metrics, tracer
 from autopilot.operations.assess import assess_trigger
@@ -18,4 +19,4 @@ from autopilot.settings.scaling import get_scaling_settings
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = get_scaling_settings()
     parsed, _now, _dry_run = prepare(event, settings)
-    return assess_trigger(parsed, settings)
+    return assess_trigger(aws_clients(settings.aws_region), parsed, settings)

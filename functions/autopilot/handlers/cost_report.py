@@ -12,6 +12,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from autopilot.adapters.clients import aws_clients
 from autopilot.clock import resolve_now
 from autopilot.errors import InvalidEventError
 from autopilot.models.task_input import parse_task_input
@@ -40,7 +41,7 @@ def report_time(event: Any) -> datetime:
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     now = report_time(event)
     settings = get_cost_settings()
-    report, delivery = report_and_deliver(settings, now)
+    report, delivery = report_and_deliver(aws_clients(settings.aws_region), settings, now)
     metrics.add_metric(name="UnpricedResources", unit=MetricUnit.Count, value=len(report.prices.unpriced))
     logger.info(
         "cost report delivered",

@@ -6,6 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from autopilot.adapters.clients import aws_clients
 from autopilot.invocation import applies_now, prepare
 from autopilot.observability import logger, metrics, tracer
 from autopilot.operations.scale_out_once import run_once
@@ -18,4 +19,4 @@ from autopilot.settings.scaling import get_scaling_settings
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = get_scaling_settings()
     parsed, now, dry_run = prepare(event, settings)
-    return run_once(parsed, applies_now(parsed, now), settings, dry_run, context)
+    return run_once(aws_clients(settings.aws_region), parsed, applies_now(parsed, now), settings, dry_run, context)

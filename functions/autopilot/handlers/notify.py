@@ -8,6 +8,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
+from autopilot.adapters.clients import aws_clients
 from autopilot.errors import ConfigurationError, InvalidEventError
 from autopilot.models.schedule_events import ScheduledEvent
 from autopilot.observability import logger, metrics, tracer
@@ -37,6 +38,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if not settings.notification_topic_arn:
         raise ConfigurationError("NOTIFICATION_TOPIC_ARN is not set; set it to the SNS topic to notify")
     schedule = _schedule(event)
+    clients = aws_clients(settings.aws_region)
     if schedule is not None:
-        return send_digest(schedule.time, settings.notification_topic_arn)
-    return notify(event, settings.notification_topic_arn)
+        return send_digest(clients, schedule.time, settings.notification_topic_arn, settings.state_table_name)
+    return notify(clients, event, settings.notification_topic_arn, settings.state_table_name)

@@ -9,6 +9,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from mangum import Mangum
 
+from autopilot.adapters.clients import aws_clients
 from autopilot.observability import logger, metrics, tracer
 from autopilot.operations.ops_approvals import record_workflow_request
 from autopilot.ops_api.app import create_app
@@ -22,7 +23,8 @@ asgi = Mangum(create_app(), lifespan="off")
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if "approval_request" in event:
-        return record_workflow_request(event["approval_request"], get_ops_settings())
+        settings = get_ops_settings()
+        return record_workflow_request(aws_clients(settings.aws_region), event["approval_request"], settings)
     _ensure_event_loop()
     response: dict[str, Any] = asgi(event, context)  # type: ignore[arg-type]  # Mangum's own context protocol
     return response

@@ -11,6 +11,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from autopilot.adapters.clients import aws_clients
 from autopilot.adapters.state_table import StateTable
 from autopilot.invocation import applies_now, prepare
 from autopilot.logic.replica_promotion import STEP_PROMOTE, episode_of, polls_so_far
@@ -27,6 +28,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = get_replica_settings()
     parsed, decided_at, dry_run = prepare(event, settings)
     now = applies_now(parsed, decided_at)  # the checks are re-run over a window ending when the promotion applies
+    clients = aws_clients(settings.aws_region)
     req = Request(
         parsed.trigger,
         settings,
@@ -34,7 +36,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         episode_of(parsed.trigger),
         parse_approval(parsed.raw.approval),
         dry_run,
-        StateTable(),
+        StateTable(clients.table(settings.state_table_name)),
+        clients,
         polls_so_far(parsed.raw.promotion),
     )
     result = run_promotion(req)

@@ -12,6 +12,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from autopilot.adapters.clients import aws_clients
 from autopilot.adapters.state_table import StateTable
 from autopilot.invocation import prepare
 from autopilot.observability import logger, metrics, tracer
@@ -25,7 +26,9 @@ from autopilot.settings.replica import get_replica_settings
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = get_replica_settings()
     parsed, now, dry_run = prepare(event, settings)
-    verdict = check_replica(parsed.trigger, settings, now, dry_run, StateTable())
+    clients = aws_clients(settings.aws_region)
+    table = StateTable(clients.table(settings.state_table_name))
+    verdict = check_replica(clients, parsed.trigger, settings, now, dry_run, table)
     metrics.add_metric(
         name="PromotionRecommended", unit=MetricUnit.Count, value=int(verdict.verdict == "promotion_recommended")
     )

@@ -7,6 +7,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from autopilot.adapters.clients import aws_clients
 from autopilot.clock import resolve_now
 from autopilot.invocation import prepare
 from autopilot.observability import logger, metrics, tracer
@@ -20,11 +21,12 @@ from autopilot.settings.scaling import get_scaling_settings
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = get_scaling_settings()
     parsed, now, dry_run = prepare(event, settings)
+    clients = aws_clients(settings.aws_region)
     earlier = parsed.raw.restore or {}
     recheck_at = earlier.get("recheck_at")
     if isinstance(recheck_at, str):
         # The look after the cooldown (the workflow waited until then): decide at that time, and it is the last one
         return restore_after_recovery(
-            parsed, resolve_now(datetime.fromisoformat(recheck_at)), settings, dry_run, final_check=True
+            clients, parsed, resolve_now(datetime.fromisoformat(recheck_at)), settings, dry_run, final_check=True
         )
-    return restore_after_recovery(parsed, now, settings, dry_run)
+    return restore_after_recovery(clients, parsed, now, settings, dry_run)

@@ -7,6 +7,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from autopilot.adapters.clients import aws_clients
 from autopilot.errors import InvalidEventError
 from autopilot.invocation import prepare
 from autopilot.observability import logger, metrics, tracer
@@ -24,4 +25,4 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         raise InvalidEventError(
             f"SweeperFunction runs on its EventBridge schedule; got a {parsed.trigger.kind} event. Nothing was changed."
         )
-    return sweep(now, settings, dry_run)
+    return sweep(aws_clients(settings.aws_region), now, settings, dry_run)

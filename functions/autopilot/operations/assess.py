@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from autopilot.adapters.clients import AwsClients
 from autopilot.adapters.state_table import StateTable
 from autopilot.logic.classify import classify
 from autopilot.models.assessment import AlarmSeen, Assessment, ServiceCounts, Verification
@@ -31,8 +32,8 @@ def _alarm(parsed: ParsedInput) -> AlarmSeen | None:
     )
 
 
-def _observed(parsed: ParsedInput, settings: ScalingSettings, why: str) -> dict[str, Any]:
-    seen = observe_service(settings, StateTable(settings.state_table_name))
+def _observed(clients: AwsClients, parsed: ParsedInput, settings: ScalingSettings, why: str) -> dict[str, Any]:
+    seen = observe_service(clients, settings, StateTable(clients.table(settings.state_table_name)))
     svc = seen.service
     verification = _verification(parsed.raw.decision, seen)
     summary = why
@@ -54,9 +55,9 @@ def _observed(parsed: ParsedInput, settings: ScalingSettings, why: str) -> dict[
     }
 
 
-def assess_trigger(parsed: ParsedInput, settings: ScalingSettings) -> dict[str, Any]:
+def assess_trigger(clients: AwsClients, parsed: ParsedInput, settings: ScalingSettings) -> dict[str, Any]:
     kind, why = classify(parsed.trigger)
     assessment = Assessment(kind=kind, reasons=[why], summary=why, alarm=_alarm(parsed))
     if kind != "database":
-        assessment = assessment.model_copy(update=_observed(parsed, settings, why))
+        assessment = assessment.model_copy(update=_observed(clients, parsed, settings, why))
     return assessment.model_dump(mode="json")

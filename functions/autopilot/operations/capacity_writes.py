@@ -11,12 +11,17 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from autopilot.adapters.autoscaling import describe_target, set_capacity
+from autopilot.adapters.clients import AwsClients
 from autopilot.adapters.cloudwatch_service import set_alarm_threshold
 from autopilot.adapters.state_table import StateTable
 from autopilot.errors import AutopilotError
 from autopilot.models.records import Lease, MaxLease
+
+if TYPE_CHECKING:
+    from mypy_boto3_application_autoscaling import ApplicationAutoScalingClient
 
 LOCK_TTL = timedelta(seconds=120)
 LOCK_ATTEMPTS = 6
@@ -47,24 +52,24 @@ def capacity_lock(table: StateTable, resource_id: str, now: datetime) -> Iterato
         table.release_lock(name, owner)
 
 
-def raise_floor(table: StateTable, lease: Lease, replaces: Lease | None) -> str | None:
+def raise_floor(clients: AwsClients, table: StateTable, lease: Lease, replaces: Lease | None) -> str | None:
     """Lease first (so a floor is never raised without a record), then the floor; undo the lease if the raise fails.
     Returns a disagreement found when reading the target back, or None."""
     stored = table.put_lease(lease, replaces=replaces)
     try:
-        set_capacity(lease.resource_id, min_capacity=lease.leased_min)
+        set_capacity(clients.autoscaling, lease.resource_id, min_capacity=lease.leased_min)
     except Exception:
         if replaces is None:
             table.delete_lease(lease.resource_id, expected_version=stored.version)
         else:
             table.put_lease(replaces, replaces=stored)
         raise
-    return check_floor(lease.resource_id, lease.leased_min)
+    return check_floor(clients.autoscaling, lease.resource_id, lease.leased_min)
 
 
-def check_floor(resource_id: str, expected_min: int) -> str | None:
+def check_floor(aas: ApplicationAutoScalingClient, resource_id: str, expected_min: int) -> str | None:
     """Read the target back after writing it."""
-    now_min = describe_target(resource_id).min
+    now_min = describe_target(aas, resource_id).min
     if now_min == expected_min:
         return None
     return (
@@ -73,11 +78,13 @@ def check_floor(resource_id: str, expected_min: int) -> str | None:
     )
 
 
-def raise_max(table: StateTable, lease: MaxLease, replaces: MaxLease | None, at_max_alarm: str) -> None:
+def raise_max(
+    clients: AwsClients, table: StateTable, lease: MaxLease, replaces: MaxLease | None, at_max_alarm: str
+) -> None:
     """Raise MaxCapacity with a lease of its own (the original is kept across repeated raises), and move the
     at-max alarm to the new maximum so it keeps meaning "at max"."""
     original = replaces.original_max if replaces is not None else lease.original_max
     table.put_max_lease(lease.model_copy(update={"original_max": original}))
-    set_capacity(lease.resource_id, max_capacity=lease.leased_max)
+    set_capacity(clients.autoscaling, lease.resource_id, max_capacity=lease.leased_max)
     if at_max_alarm:
-        set_alarm_threshold(at_max_alarm, float(lease.leased_max))
+        set_alarm_threshold(clients.cloudwatch, at_max_alarm, float(lease.leased_max))

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from autopilot.adapters.clients import AwsClients
 from autopilot.adapters.cost_explorer import month_to_date
 from autopilot.adapters.inventory import build_inventory
 from autopilot.adapters.pricing_api import refresh_prices
@@ -24,10 +25,12 @@ from autopilot.settings.cost import CostSettings
 ACTIONS_WINDOW = timedelta(hours=24)
 
 
-def _autopilot_state(settings: CostSettings, now: datetime) -> tuple[list[Lease], list[AuditRecord], list[str]]:
+def _autopilot_state(
+    clients: AwsClients, settings: CostSettings, now: datetime
+) -> tuple[list[Lease], list[AuditRecord], list[str]]:
     """Active floor leases and the last day's actions; a report is still made when the table cannot be read."""
     try:
-        table = StateTable(settings.state_table_name)
+        table = StateTable(clients.table(settings.state_table_name))
         leases = table.list_leases()
         actions = table.recent_records(settings.scalable_resource_id, now - ACTIONS_WINDOW)
     except (BotoCoreError, ClientError) as exc:
@@ -35,13 +38,15 @@ def _autopilot_state(settings: CostSettings, now: datetime) -> tuple[list[Lease]
     return leases, actions, []
 
 
-def build_cost_report(settings: CostSettings, now: datetime) -> CostReport:
+def build_cost_report(clients: AwsClients, settings: CostSettings, now: datetime) -> CostReport:
     """Observe the stack and price it. Reads only: nothing is stored or sent."""
-    inventory = build_inventory(settings)
+    inventory = build_inventory(clients, settings)
     engine_classes = {(db.engine, db.instance_class) for db in inventory.databases}
-    refreshed, refresh_note = refresh_prices(settings.aws_region, engine_classes, settings.pricing_api_enabled, now)
+    refreshed, refresh_note = refresh_prices(
+        clients.pricing, settings.aws_region, engine_classes, settings.pricing_api_enabled, now
+    )
     book = price_book(settings.aws_region, refreshed | settings_overrides(settings.price_overrides))
-    leases, actions, notes = _autopilot_state(settings, now)
+    leases, actions, notes = _autopilot_state(clients, settings, now)
     inventory.notes += notes
     inputs = ReportInputs(
         generated_at=now,
@@ -49,7 +54,7 @@ def build_cost_report(settings: CostSettings, now: datetime) -> CostReport:
         book=book,
         leases=leases,
         actions=actions,
-        actuals=month_to_date(now, settings.cost_explorer_enabled),
+        actuals=month_to_date(clients.cost_explorer, now, settings.cost_explorer_enabled),
         refresh_note=refresh_note,
         alb_lcu=settings.alb_lcu_estimate,
         planned_connections_per_task=settings.planned_connections_per_task,
@@ -59,8 +64,8 @@ def build_cost_report(settings: CostSettings, now: datetime) -> CostReport:
     return assemble_report(inputs)
 
 
-def report_and_deliver(settings: CostSettings, now: datetime) -> tuple[CostReport, Delivery]:
+def report_and_deliver(clients: AwsClients, settings: CostSettings, now: datetime) -> tuple[CostReport, Delivery]:
     """Build the report and deliver it (S3 and SNS, as configured); the delivery says what reached where."""
-    report = build_cost_report(settings, now)
-    delivery = deliver(report, settings.report_bucket, settings.report_prefix, settings.notification_topic_arn)
+    report = build_cost_report(clients, settings, now)
+    delivery = deliver(clients, report, settings.report_bucket, settings.report_prefix, settings.notification_topic_arn)
     return report, delivery

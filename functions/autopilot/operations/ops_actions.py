@@ -9,7 +9,8 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from autopilot.adapters.state_table import _from_item, _table
+from autopilot.adapters.clients import AwsClients
+from autopilot.adapters.state_table import _from_item
 from autopilot.models.ops import ActionsPage
 from autopilot.operations.ops_errors import OpsRefusedError
 from autopilot.settings.ops import OpsSettings
@@ -31,7 +32,9 @@ def _encode(key: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps({"pk": key["pk"], "sk": key["sk"]}).encode()).decode()
 
 
-def list_actions(settings: OpsSettings, resource: str | None, limit: int, cursor: str | None) -> ActionsPage:
+def list_actions(
+    clients: AwsClients, settings: OpsSettings, resource: str | None, limit: int, cursor: str | None
+) -> ActionsPage:
     """The decisions about ``resource`` (the service by default), newest first."""
     resource_id = resource or settings.scalable_resource_id
     kwargs: dict[str, Any] = {
@@ -45,7 +48,7 @@ def list_actions(settings: OpsSettings, resource: str | None, limit: int, cursor
         if start["pk"] != f"AUDIT#{resource_id}":
             raise OpsRefusedError("cursor belongs to another resource; start again without it")
         kwargs["ExclusiveStartKey"] = start
-    page = _table(settings.state_table_name).query(**kwargs)
+    page = clients.table(settings.state_table_name).query(**kwargs)
     items = [{k: v for k, v in _from_item(i).items() if k not in AUDIT_FIELDS} for i in page.get("Items", [])]
     last = page.get("LastEvaluatedKey")
     return ActionsPage(items=items, next_cursor=_encode(last) if last and len(items) == limit else None)

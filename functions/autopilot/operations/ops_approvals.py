@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 from pydantic import ValidationError
 
 from autopilot.adapters.approvals import ApprovalConflictError, ApprovalStore
-from autopilot.adapters.aws import client
+from autopilot.adapters.clients import AwsClients
 from autopilot.adapters.state_table import StateTable
 from autopilot.adapters.workflow_tasks import send_task_success
 from autopilot.audit import record_decision
@@ -32,7 +32,7 @@ HOW_TO_ANSWER = (
 )
 
 
-def record_workflow_request(payload: Any, settings: OpsSettings) -> dict[str, Any]:
+def record_workflow_request(clients: AwsClients, payload: Any, settings: OpsSettings) -> dict[str, Any]:
     """Store the request with its token and notify WITHOUT the token; the execution waits for the answer."""
     try:
         request = WorkflowApprovalRequest.model_validate(payload)
@@ -51,33 +51,35 @@ def record_workflow_request(payload: Any, settings: OpsSettings) -> dict[str, An
         execution=request.execution,
         task_token=request.task_token,
     )
-    ApprovalStore(settings.state_table_name).put(approval)
-    _notify(approval, settings)
+    ApprovalStore(clients.table(settings.state_table_name)).put(approval)
+    _notify(clients, approval, settings)
     logger.info("approval requested", extra={"approval_id": approval.approval_id, "execution": request.execution})
     return {"approval_id": approval.approval_id, "expires_at": approval.expires_at.isoformat()}
 
 
-def _notify(approval: PendingApproval, settings: OpsSettings) -> None:
+def _notify(clients: AwsClients, approval: PendingApproval, settings: OpsSettings) -> None:
     message = {
         "approval_request": approval.model_dump(mode="json", exclude={"answered_by", "answered_at", "comment"})
         | {"how_to_answer": HOW_TO_ANSWER.format(id=approval.approval_id)}
     }
-    client("sns").publish(
+    clients.sns.publish(
         TopicArn=settings.notification_topic_arn,
         Subject=f"Sensor Autopilot: approval needed to {approval.what}"[:100],
         Message=json.dumps(message),
     )
 
 
-def list_approvals(settings: OpsSettings, now: datetime, include_answered: bool = False) -> list[PendingApproval]:
-    found = ApprovalStore(settings.state_table_name).list(None if include_answered else "pending")
+def list_approvals(
+    clients: AwsClients, settings: OpsSettings, now: datetime, include_answered: bool = False
+) -> list[PendingApproval]:
+    found = ApprovalStore(clients.table(settings.state_table_name)).list(None if include_answered else "pending")
     return [a for a in found if include_answered or not a.expired(now)]
 
 
 def answer(
-    approval_id: str, reply: ApprovalAnswer, caller: Caller, now: datetime, settings: OpsSettings
+    clients: AwsClients, approval_id: str, reply: ApprovalAnswer, caller: Caller, now: datetime, settings: OpsSettings
 ) -> ApprovalResult:
-    store = ApprovalStore(settings.state_table_name)
+    store = ApprovalStore(clients.table(settings.state_table_name))
     approval = store.get(approval_id)
     if approval is None:
         raise OpsNotFoundError(f"no approval {approval_id!r}; list the pending ones with GET /approvals")
@@ -91,17 +93,18 @@ def answer(
     except ApprovalConflictError as exc:
         raise OpsConflictError(f"approval {approval_id} was answered by someone else just now") from exc
     if status == "expired":
-        _record(approval, settings, now, False, f"answer from {caller.arn} came after the expiry; not applied")
+        _record(clients, approval, settings, now, False, f"answer from {caller.arn} came after the expiry; not applied")
         raise OpsConflictError(f"approval {approval_id} expired at {approval.expires_at.isoformat()}; nothing applied")
-    detail = _carry_out(approval, token, approved, caller, reply, settings)
+    detail = _carry_out(clients, approval, token, approved, caller, reply, settings)
     outcome = "approved" if approved else "rejected"
     applied = approved and approval.kind == "db_instance_class"
-    _record(approval, settings, now, applied, f"{outcome} by {caller.arn}: {reply.comment or 'no comment'}")
+    _record(clients, approval, settings, now, applied, f"{outcome} by {caller.arn}: {reply.comment or 'no comment'}")
     answered = approval.model_copy(update={"status": status, "answered_by": caller.arn, "answered_at": now})
     return ApprovalResult(approval=answered, outcome=outcome, applied=applied, detail=detail)
 
 
 def _carry_out(
+    clients: AwsClients,
     approval: PendingApproval,
     token: str | None,
     approved: bool,
@@ -111,25 +114,29 @@ def _carry_out(
 ) -> dict[str, Any]:
     if token is not None:
         try:
-            send_task_success(token, {"approved": approved, "by": caller.arn, "comment": reply.comment})
+            send_task_success(
+                clients.stepfunctions, token, {"approved": approved, "by": caller.arn, "comment": reply.comment}
+            )
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") not in GONE:
                 raise
-            ApprovalStore(settings.state_table_name).mark(approval.approval_id, "expired")
+            ApprovalStore(clients.table(settings.state_table_name)).mark(approval.approval_id, "expired")
             raise OpsConflictError(
                 f"the workflow no longer waits for approval {approval.approval_id} (it timed out or ended); "
                 "nothing was applied"
             ) from exc
         return {"workflow": approval.execution, "answered": True}
     if approved and approval.kind == "db_instance_class":
-        return apply_class_change(approval, settings)
+        return apply_class_change(clients, approval, settings)
     return {}
 
 
-def _record(approval: PendingApproval, settings: OpsSettings, now: datetime, taken: bool, reason: str) -> None:
+def _record(
+    clients: AwsClients, approval: PendingApproval, settings: OpsSettings, now: datetime, taken: bool, reason: str
+) -> None:
     resource = settings.scalable_resource_id if approval.kind == "raise_max" else settings.primary_db_instance_id
     record_decision(
-        StateTable(settings.state_table_name),
+        StateTable(clients.table(settings.state_table_name)),
         function=FUNCTION,
         resource_id=resource,
         at=now,

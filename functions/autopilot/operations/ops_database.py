@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from autopilot.adapters.approvals import ApprovalStore
-from autopilot.adapters.aws import client
+from autopilot.adapters.clients import AwsClients
 from autopilot.adapters.rds import RdsAdapter
 from autopilot.adapters.state_table import StateTable
 from autopilot.audit import record_decision
@@ -22,10 +22,10 @@ FUNCTION = "ops-database"
 
 
 def propose_class_change(
-    request: InstanceClassRequest, caller: Caller, now: datetime, settings: OpsSettings
+    clients: AwsClients, request: InstanceClassRequest, caller: Caller, now: datetime, settings: OpsSettings
 ) -> PendingApproval:
-    primary = RdsAdapter().describe_instance(settings.primary_db_instance_id)
-    table = StateTable(settings.state_table_name)
+    primary = RdsAdapter(clients.rds).describe_instance(settings.primary_db_instance_id)
+    table = StateTable(clients.table(settings.state_table_name))
     try:
         change = plan_class_change(
             price_book(settings.aws_region),
@@ -51,22 +51,22 @@ def propose_class_change(
         created_at=now,
         expires_at=now + timedelta(seconds=settings.approval_timeout_seconds),
     )
-    ApprovalStore(settings.state_table_name).put(approval)
+    ApprovalStore(clients.table(settings.state_table_name)).put(approval)
     asked = f"approval {approval.approval_id} requested by {caller.arn}: {request.reason}"
     _record(table, settings, now, "propose_db_class", False, asked, request)
     return approval
 
 
-def apply_class_change(approval: PendingApproval, settings: OpsSettings) -> dict[str, Any]:
+def apply_class_change(clients: AwsClients, approval: PendingApproval, settings: OpsSettings) -> dict[str, Any]:
     """Apply exactly the approved change, if the primary is still in the class it was proposed from."""
     instance_id = str(approval.proposal["instance_id"])
-    current = RdsAdapter().describe_instance(instance_id)
+    current = RdsAdapter(clients.rds).describe_instance(instance_id)
     if current.instance_class != approval.proposal["from_class"]:
         raise OpsConflictError(
             f"{instance_id} is now {current.instance_class}, not {approval.proposal['from_class']} as when this was "
             "proposed; nothing was changed. Propose the change again."
         )
-    client("rds").modify_db_instance(
+    clients.rds.modify_db_instance(
         DBInstanceIdentifier=instance_id, DBInstanceClass=approval.proposal["to_class"], ApplyImmediately=True
     )
     return {"instance_id": instance_id, "from_class": current.instance_class, "to_class": approval.proposal["to_class"]}

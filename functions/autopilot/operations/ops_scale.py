@@ -12,6 +12,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
+from autopilot.adapters.clients import AwsClients
 from autopilot.adapters.idempotency_store import idempotency_store
 from autopilot.adapters.state_table import StateTable
 from autopilot.audit import record_decision
@@ -26,9 +27,11 @@ FUNCTION = "ops-scale"
 TOKEN_RETENTION = timedelta(hours=24)
 
 
-def _decide_and_apply(request: ScaleRequest, caller: Caller, now: datetime, settings: OpsSettings) -> dict[str, Any]:
-    table = StateTable(settings.state_table_name)
-    seen = observe_service(settings, table)
+def _decide_and_apply(
+    clients: AwsClients, request: ScaleRequest, caller: Caller, now: datetime, settings: OpsSettings
+) -> dict[str, Any]:
+    table = StateTable(clients.table(settings.state_table_name))
+    seen = observe_service(clients, settings, table)
     alarm_name = f"manual:{caller.arn}"
     inp = ScaleOutInput(
         now=now,
@@ -43,7 +46,7 @@ def _decide_and_apply(request: ScaleRequest, caller: Caller, now: datetime, sett
     )
     decision = decide_floor_request(inp, request.tasks, request.duration_minutes, settings.policy)
     if decision.taken:
-        decision = _apply(decision, table, inp, settings)
+        decision = _apply(clients, decision, table, inp, settings)
     record_decision(
         table,
         function=FUNCTION,
@@ -69,11 +72,16 @@ def _mark_replayed(response: Any, idempotent_data: DataRecord) -> Any:
 
 
 def request_floor(
-    request: ScaleRequest, caller: Caller, now: datetime, settings: OpsSettings, context: Any = None
+    clients: AwsClients,
+    request: ScaleRequest,
+    caller: Caller,
+    now: datetime,
+    settings: OpsSettings,
+    context: Any = None,
 ) -> dict[str, Any]:
     """The same client token with the same request answers the first result; with another request it raises
     Powertools' IdempotencyValidationError (the caller reports a conflict)."""
-    persistence = idempotency_store(settings.state_table_name, FUNCTION)
+    persistence = idempotency_store(clients.dynamodb_client, settings.state_table_name, FUNCTION)
     config = IdempotencyConfig(
         event_key_jmespath="client_token",
         payload_validation_jmespath="[tasks, duration_minutes]",
@@ -87,7 +95,7 @@ def request_floor(
         data_keyword_argument="key", persistence_store=persistence, config=config
     )
     def once(key: dict[str, Any]) -> dict[str, Any]:
-        return _decide_and_apply(request, caller, now, settings)
+        return _decide_and_apply(clients, request, caller, now, settings)
 
     key = {"client_token": request.client_token, "tasks": request.tasks, "duration_minutes": request.duration_minutes}
     result: dict[str, Any] = once(key=key)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from autopilot.adapters.aws import client
+from autopilot.adapters.clients import AwsClients
 from autopilot.adapters.cloudwatch_rds import RdsMetrics
 from autopilot.adapters.rds import RdsAdapter
 from autopilot.adapters.state_table import StateTable
@@ -19,9 +19,9 @@ from autopilot.settings.ops import OpsSettings
 LAG_WINDOW = timedelta(minutes=10)
 
 
-def _alarms_in_alarm() -> list[dict[str, Any]]:
+def _alarms_in_alarm(clients: AwsClients) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
-    for page in client("cloudwatch").get_paginator("describe_alarms").paginate(StateValue="ALARM"):
+    for page in clients.cloudwatch.get_paginator("describe_alarms").paginate(StateValue="ALARM"):
         found.extend(
             {"name": a["AlarmName"], "reason": a.get("StateReason", "")}
             for a in page.get("MetricAlarms", []) + page.get("CompositeAlarms", [])
@@ -35,11 +35,15 @@ def _db_hourly(book: PriceBook, instance: InstanceSnapshot) -> float:
     return rate.value * factor if rate is not None else 0.0
 
 
-def _database(settings: OpsSettings, now: datetime) -> tuple[dict[str, Any], list[InstanceSnapshot]]:
-    rds = RdsAdapter()
+def _database(
+    clients: AwsClients, settings: OpsSettings, now: datetime
+) -> tuple[dict[str, Any], list[InstanceSnapshot]]:
+    rds = RdsAdapter(clients.rds)
     primary = rds.describe_instance(settings.primary_db_instance_id)
     replica = rds.describe_instance(settings.replica_db_instance_id)
-    _conns, lag = RdsMetrics().pair_window(primary.instance_id, replica.instance_id, now - LAG_WINDOW, now)
+    _conns, lag = RdsMetrics(clients.cloudwatch).pair_window(
+        primary.instance_id, replica.instance_id, now - LAG_WINDOW, now
+    )
     latest = max(lag, key=lambda p: p.at) if lag else None
     view = {
         "primary": primary.model_dump(mode="json", include={"instance_id", "status", "instance_class", "multi_az"}),
@@ -50,9 +54,9 @@ def _database(settings: OpsSettings, now: datetime) -> tuple[dict[str, Any], lis
     return view, [primary, replica]
 
 
-def collect_status(settings: OpsSettings, now: datetime) -> dict[str, Any]:
-    seen = observe_service(settings, StateTable(settings.state_table_name))
-    database, instances = _database(settings, now)
+def collect_status(clients: AwsClients, settings: OpsSettings, now: datetime) -> dict[str, Any]:
+    seen = observe_service(clients, settings, StateTable(clients.table(settings.state_table_name)))
+    database, instances = _database(clients, settings, now)
     book = price_book(settings.aws_region)
     tasks_hourly = seen.service.running * seen.task_hourly_usd
     db_hourly = sum(_db_hourly(book, i) for i in instances)
@@ -62,7 +66,7 @@ def collect_status(settings: OpsSettings, now: datetime) -> dict[str, Any]:
         "service": seen.service.model_dump(mode="json"),
         "target": seen.target.model_dump(mode="json"),
         "leases": [seen.lease.model_dump(mode="json")] if seen.lease is not None else [],
-        "alarms_in_alarm": _alarms_in_alarm(),
+        "alarms_in_alarm": _alarms_in_alarm(clients),
         "database": database,
         "cost_now": {
             "tasks_hourly_usd": round(tasks_hourly, 4),

@@ -28,7 +28,7 @@ def _refused(req: Request, reasons: list[str], **fields: Any) -> PromotionResult
 
 
 def _promote_fresh(req: Request) -> PromotionResult:
-    obs, verdict = run_check(req.trigger, req.settings, req.now, req.table)
+    obs, verdict = run_check(req.clients, req.trigger, req.settings, req.now, req.table)
     if verdict.verdict != "promotion_recommended" or not verdict.promotable:
         why = verdict.reasons or [verdict.summary]
         return _refused(req, [f"the checks, re-run now, say {verdict.verdict}", *why], verdict=verdict)

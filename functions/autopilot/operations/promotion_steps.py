@@ -13,6 +13,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from autopilot.adapters.clients import AwsClients
 from autopilot.adapters.ecs_deploy import ServiceDeployer
 from autopilot.adapters.rds import RdsAdapter
 from autopilot.adapters.ssm import ParameterStore
@@ -43,6 +44,7 @@ class Request:
     approval: Approval | None
     dry_run: bool
     table: StateTable
+    clients: AwsClients
     earlier_polls: int = 0
 
     @property
@@ -82,18 +84,18 @@ def _do_step(req: Request, step: str, result: PromotionResult) -> dict[str, Any]
     """Carry out one step; returns what changed (for the audit record)."""
     s = req.settings
     if step == STEP_PROMOTE:
-        RdsAdapter().promote(s.replica_db_instance_id)
+        RdsAdapter(req.clients.rds).promote(s.replica_db_instance_id)
         return {"promoted": s.replica_db_instance_id, "new_writer_host": result.new_writer_host}
     if step == STEP_FENCE:
-        RdsAdapter().stop(s.primary_db_instance_id)
+        RdsAdapter(req.clients.rds).stop(s.primary_db_instance_id)
         return {"stopped": s.primary_db_instance_id}
     if step == STEP_WRITER:
         if not result.new_writer_host:
             raise ObservationError("the replica's endpoint is unknown; set the writer host to it by hand")
-        version = ParameterStore().put(s.writer_host_parameter, result.new_writer_host)
+        version = ParameterStore(req.clients.ssm).put(s.writer_host_parameter, result.new_writer_host)
         change = {"from": result.previous_writer_host, "to": result.new_writer_host, "version": version}
         return {"parameter": s.writer_host_parameter} | change
-    deployment = ServiceDeployer().force_new_deployment(s.cluster_name, s.service_name)
+    deployment = ServiceDeployer(req.clients.ecs).force_new_deployment(s.cluster_name, s.service_name)
     return {"cluster": s.cluster_name, "service": s.service_name, "deployment_id": deployment}
 
 
@@ -109,7 +111,7 @@ def _step_inputs(req: Request, obs: ReplicaObservation | None) -> dict[str, Any]
 def _still_promoting(req: Request, result: PromotionResult) -> bool:
     """True (and the result says ``waiting``) while RDS has not finished the promotion."""
     try:
-        why = promotion_unfinished(RdsAdapter().describe_instance(req.settings.replica_db_instance_id))
+        why = promotion_unfinished(RdsAdapter(req.clients.rds).describe_instance(req.settings.replica_db_instance_id))
     except AwsErrors as exc:
         why = f"it could not be described ({exc})"
     if why is None:
@@ -174,8 +176,8 @@ def _preflight(req: Request, result: PromotionResult) -> str | None:
     """Read what the later steps write, before the irreversible one; returns an error or None."""
     s = req.settings
     try:
-        result.previous_writer_host = ParameterStore().get(s.writer_host_parameter)
-        ServiceDeployer().check_exists(s.cluster_name, s.service_name)
+        result.previous_writer_host = ParameterStore(req.clients.ssm).get(s.writer_host_parameter)
+        ServiceDeployer(req.clients.ecs).check_exists(s.cluster_name, s.service_name)
     except AwsErrors as exc:
         return f"pre-flight read failed ({exc}); nothing was changed"
     return None

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from autopilot.adapters.clients import AwsClients
 from autopilot.adapters.rds import observe_pair
 from autopilot.adapters.state_table import AUDIT_RETENTION, StateTable
 from autopilot.logic.replica_audit import check_record
@@ -28,10 +29,12 @@ def load_prior(table: StateTable, replica_id: str, now: datetime) -> PriorPromot
 
 
 def run_check(
-    trigger: Trigger, settings: ReplicaSettings, now: datetime, table: StateTable
+    clients: AwsClients, trigger: Trigger, settings: ReplicaSettings, now: datetime, table: StateTable
 ) -> tuple[ReplicaObservation, ReplicaVerdict]:
     """Observe the pair once and judge it (the promotion re-runs it before it promotes)."""
     obs = observe_pair(
+        clients.rds,
+        clients.cloudwatch,
         settings.primary_db_instance_id,
         settings.replica_db_instance_id,
         now,
@@ -57,10 +60,10 @@ def with_dry_run(verdict: ReplicaVerdict, dry_run: bool) -> ReplicaVerdict:
 
 
 def check_replica(
-    trigger: Trigger, settings: ReplicaSettings, now: datetime, dry_run: bool, table: StateTable
+    clients: AwsClients, trigger: Trigger, settings: ReplicaSettings, now: datetime, dry_run: bool, table: StateTable
 ) -> ReplicaVerdict:
     """The verdict for this trigger, with the effective dry-run flag, recorded in the audit trail."""
-    _obs, checked = run_check(trigger, settings, now, table)
+    _obs, checked = run_check(clients, trigger, settings, now, table)
     verdict = with_dry_run(checked, dry_run)
     table.record(check_record(verdict, now, FUNCTION))
     return verdict

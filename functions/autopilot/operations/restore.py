@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from autopilot.adapters.autoscaling import describe_target, set_capacity
+from autopilot.adapters.clients import AwsClients
 from autopilot.adapters.cloudwatch_service import describe_alarm
 from autopilot.adapters.state_table import StateTable
 from autopilot.audit import record_decision
@@ -26,32 +27,34 @@ from autopilot.settings.scaling import ScalingSettings
 MANUAL_PREFIX = "manual:"
 
 
-def lease_alarm(lease: Lease | None) -> tuple[str | None, datetime | None]:
+def lease_alarm(clients: AwsClients, lease: Lease | None) -> tuple[str | None, datetime | None]:
     """(state, OK since) of the alarm that raised the lease, read now; (None, None) for manual leases."""
     if lease is None or lease.alarm_name.startswith(MANUAL_PREFIX):
         return None, None
-    current = describe_alarm(lease.alarm_name)
+    current = describe_alarm(clients.cloudwatch, lease.alarm_name)
     if current is None:
         return None, None
     return current.state, current.transitioned_at if current.state == "OK" else None
 
 
-def _request(parsed: ParsedInput, lease: Lease | None) -> tuple[str | None, str | None, datetime | None]:
+def _request(
+    clients: AwsClients, parsed: ParsedInput, lease: Lease | None
+) -> tuple[str | None, str | None, datetime | None]:
     """(alarm that recovered, its state now, OK since). A manual recovered request counts as OK since its time."""
     manual = parsed.trigger.manual
     if manual is not None and manual.kind == "recovered":
         return None, "OK", manual.time
     alarm = parsed.trigger.alarm
     recovered = alarm.alarm_name if alarm is not None else None
-    state, since = lease_alarm(lease)
+    state, since = lease_alarm(clients, lease)
     return recovered, state, since
 
 
-def apply_restore(decision: RestoreDecision, table: StateTable, lease: Lease) -> None:
+def apply_restore(clients: AwsClients, decision: RestoreDecision, table: StateTable, lease: Lease) -> None:
     """Lower the floor first, then close the lease (a failed lowering leaves the lease for the sweeper).
     The lease is removed only if it is still the one decided over (a concurrent raise may have replaced it)."""
     if decision.action == "restore_floor":
-        set_capacity(lease.resource_id, min_capacity=decision.to_min)
+        set_capacity(clients.autoscaling, lease.resource_id, min_capacity=decision.to_min)
     if decision.action in ("restore_floor", "drop_lease"):
         table.delete_lease(lease.resource_id, expected_version=lease.version)
 
@@ -74,12 +77,17 @@ def _record(table: StateTable, function: str, inp: RestoreInput, decision: Resto
 
 
 def restore_after_recovery(
-    parsed: ParsedInput, now: datetime, settings: ScalingSettings, dry_run: bool, final_check: bool = False
+    clients: AwsClients,
+    parsed: ParsedInput,
+    now: datetime,
+    settings: ScalingSettings,
+    dry_run: bool,
+    final_check: bool = False,
 ) -> dict[str, Any]:
-    table = StateTable(settings.state_table_name)
+    table = StateTable(clients.table(settings.state_table_name))
     try:
         with capacity_lock(table, settings.scalable_resource_id, now):
-            return _restore_locked(parsed, now, settings, dry_run, final_check, table)
+            return _restore_locked(clients, parsed, now, settings, dry_run, final_check, table)
     except CapacityBusyError as exc:
         return {
             "action": "none",
@@ -92,10 +100,16 @@ def restore_after_recovery(
 
 
 def _restore_locked(
-    parsed: ParsedInput, now: datetime, settings: ScalingSettings, dry_run: bool, final_check: bool, table: StateTable
+    clients: AwsClients,
+    parsed: ParsedInput,
+    now: datetime,
+    settings: ScalingSettings,
+    dry_run: bool,
+    final_check: bool,
+    table: StateTable,
 ) -> dict[str, Any]:
-    seen = observe_service(settings, table)
-    recovered, state, since = _request(parsed, seen.lease)
+    seen = observe_service(clients, settings, table)
+    recovered, state, since = _request(clients, parsed, seen.lease)
     inp = RestoreInput(
         now=now,
         target=seen.target,
@@ -111,39 +125,45 @@ def _restore_locked(
     )
     decision = decide_restore(inp)
     if decision.taken and seen.lease is not None:
-        apply_restore(decision, table, seen.lease)
+        apply_restore(clients, decision, table, seen.lease)
     _record(table, "restore-capacity", inp, decision, recovered or (seen.lease.alarm_name if seen.lease else None))
     return decision.model_dump(mode="json")
 
 
-def sweep(now: datetime, settings: ScalingSettings, dry_run: bool) -> dict[str, Any]:
+def sweep(clients: AwsClients, now: datetime, settings: ScalingSettings, dry_run: bool) -> dict[str, Any]:
     """Restore every lease past its expiry, and every lease whose own alarm has been OK for the cooldown."""
-    table = StateTable(settings.state_table_name)
-    task_hourly_usd = service_task_hourly(settings)
+    table = StateTable(clients.table(settings.state_table_name))
+    task_hourly_usd = service_task_hourly(clients, settings)
     restored: list[dict[str, Any]] = []
     skipped: list[dict[str, Any]] = []
     for lease in table.list_leases():
-        decision = _sweep_locked(lease, now, settings, dry_run, task_hourly_usd, table)
+        decision = _sweep_locked(clients, lease, now, settings, dry_run, task_hourly_usd, table)
         if decision is None:
             skipped.append({"resource_id": lease.resource_id, "reason": "another action on it is in progress"})
             continue
         (restored if decision.taken else skipped).append(
             {"resource_id": lease.resource_id, **decision.model_dump(mode="json")}
         )
-    maxima = sweep_max(now, settings, dry_run, table)
+    maxima = sweep_max(clients, now, settings, dry_run, table)
     lowered = sum(1 for m in maxima if m["action"] == "restore_max" and m["taken"])
     summary = f"{len(restored)} lease(s) restored, {len(skipped)} left; {lowered} raised maximum(s) lowered"
     return {"restored": restored, "skipped": skipped, "maxima": maxima, "summary": summary, "dry_run": dry_run}
 
 
 def _sweep_one(
-    lease: Lease, now: datetime, settings: ScalingSettings, dry_run: bool, hourly: float, table: StateTable
+    clients: AwsClients,
+    lease: Lease,
+    now: datetime,
+    settings: ScalingSettings,
+    dry_run: bool,
+    hourly: float,
+    table: StateTable,
 ) -> RestoreDecision:
     expired = lease.expired(now)
-    state, since = (None, None) if expired else lease_alarm(lease)
+    state, since = (None, None) if expired else lease_alarm(clients, lease)
     inp = RestoreInput(
         now=now,
-        target=describe_target(lease.resource_id),
+        target=describe_target(clients.autoscaling, lease.resource_id),
         lease=lease,
         alarm_state=state,  # type: ignore[arg-type]
         ok_since=since,
@@ -157,18 +177,26 @@ def _sweep_one(
     )
     decision = decide_restore(inp)
     if decision.taken:
-        apply_restore(decision, table, lease)
+        apply_restore(clients, decision, table, lease)
     _record(table, "sweeper", inp, decision, lease.alarm_name)
     return decision
 
 
 def _sweep_locked(
-    lease: Lease, now: datetime, settings: ScalingSettings, dry_run: bool, hourly: float, table: StateTable
+    clients: AwsClients,
+    lease: Lease,
+    now: datetime,
+    settings: ScalingSettings,
+    dry_run: bool,
+    hourly: float,
+    table: StateTable,
 ) -> RestoreDecision | None:
     """One lease under its target's lock, read again inside it; None when another action holds the lock."""
     try:
         with capacity_lock(table, lease.resource_id, now):
             current = table.get_lease(lease.resource_id)
-            return _sweep_one(current, now, settings, dry_run, hourly, table) if current is not None else None
+            if current is None:
+                return None
+            return _sweep_one(clients, current, now, settings, dry_run, hourly, table)
     except CapacityBusyError:
         return None

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from autopilot.adapters.autoscaling import describe_target, set_capacity
+from autopilot.adapters.clients import AwsClients
 from autopilot.adapters.cloudwatch_service import describe_alarm, set_alarm_threshold
 from autopilot.adapters.state_table import StateTable
 from autopilot.audit import record_decision
@@ -17,31 +18,33 @@ from autopilot.operations.capacity_writes import CapacityBusyError, capacity_loc
 from autopilot.settings.scaling import ScalingSettings
 
 
-def _ok_since(lease: MaxLease) -> datetime | None:
-    current = None if lease.alarm_name.startswith("manual:") else describe_alarm(lease.alarm_name)
+def _ok_since(clients: AwsClients, lease: MaxLease) -> datetime | None:
+    current = None if lease.alarm_name.startswith("manual:") else describe_alarm(clients.cloudwatch, lease.alarm_name)
     return current.transitioned_at if current is not None and current.state == "OK" else None
 
 
-def _apply(decision: MaxRestoreDecision, lease: MaxLease, table: StateTable, at_max_alarm: str) -> None:
+def _apply(
+    clients: AwsClients, decision: MaxRestoreDecision, lease: MaxLease, table: StateTable, at_max_alarm: str
+) -> None:
     if decision.action == "restore_max":
-        set_capacity(lease.resource_id, max_capacity=decision.to_max)
+        set_capacity(clients.autoscaling, lease.resource_id, max_capacity=decision.to_max)
         if at_max_alarm:
-            set_alarm_threshold(at_max_alarm, float(decision.to_max))
+            set_alarm_threshold(clients.cloudwatch, at_max_alarm, float(decision.to_max))
     if decision.action in ("restore_max", "drop_lease"):
         table.delete_max_lease(lease.resource_id)
 
 
 def sweep_max_one(
-    lease: MaxLease, now: datetime, settings: ScalingSettings, dry_run: bool, table: StateTable
+    clients: AwsClients, lease: MaxLease, now: datetime, settings: ScalingSettings, dry_run: bool, table: StateTable
 ) -> MaxRestoreDecision | None:
     """One raised maximum under its target's lock; None when another action holds the lock."""
     try:
         with capacity_lock(table, lease.resource_id, now):
-            target = describe_target(lease.resource_id)
-            ok_since = _ok_since(lease)
+            target = describe_target(clients.autoscaling, lease.resource_id)
+            ok_since = _ok_since(clients, lease)
             decision = decide_max_restore(lease, target, now, ok_since, settings.scale_in_cooldown_seconds, dry_run)
             if decision.taken:
-                _apply(decision, lease, table, settings.at_max_alarm_name)
+                _apply(clients, decision, lease, table, settings.at_max_alarm_name)
             record_decision(
                 table,
                 function="sweeper",
@@ -60,10 +63,12 @@ def sweep_max_one(
         return None
 
 
-def sweep_max(now: datetime, settings: ScalingSettings, dry_run: bool, table: StateTable) -> list[dict[str, Any]]:
+def sweep_max(
+    clients: AwsClients, now: datetime, settings: ScalingSettings, dry_run: bool, table: StateTable
+) -> list[dict[str, Any]]:
     results = []
     for lease in table.list_max_leases():
-        decision = sweep_max_one(lease, now, settings, dry_run, table)
+        decision = sweep_max_one(clients, lease, now, settings, dry_run, table)
         if decision is not None:
             results.append({"resource_id": lease.resource_id, **decision.model_dump(mode="json")})
     return results

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from autopilot.adapters.clients import AwsClients
 from autopilot.adapters.cloudwatch_service import describe_alarm, service_cpu
 from autopilot.adapters.state_table import LeaseConflictError, StateTable
 from autopilot.audit import record_decision
@@ -27,15 +28,18 @@ from autopilot.settings.scaling import ScalingSettings
 FUNCTION = "emergency-scale"
 
 
-def _measured_cpu(episode: ScalingEpisode, settings: ScalingSettings, now: datetime) -> tuple[float | None, str]:
+def _measured_cpu(
+    clients: AwsClients, episode: ScalingEpisode, settings: ScalingSettings, now: datetime
+) -> tuple[float | None, str]:
     """The service's CPU: the alarm's own datapoints when it is the service CPU alarm, else CloudWatch's."""
     if episode.cpu is not None:
         return episode.cpu, "service CPU (the alarm's datapoints)"
-    measured = service_cpu(settings.cluster_name, settings.service_name, now)
+    measured = service_cpu(clients.cloudwatch, settings.cluster_name, settings.service_name, now)
     return measured, "service CPU (CloudWatch AWS/ECS CPUUtilization, highest 1-min average of the last 5 min)"
 
 
 def _input(
+    clients: AwsClients,
     episode: ScalingEpisode,
     approval: Approval | None,
     now: datetime,
@@ -44,7 +48,7 @@ def _input(
     table: StateTable,
     seen: ServiceObservation,
 ) -> ScaleOutInput:
-    cpu, source = _measured_cpu(episode, settings, now)
+    cpu, source = _measured_cpu(clients, episode, settings, now)
     return ScaleOutInput(
         now=now,
         service=seen.service,
@@ -62,10 +66,10 @@ def _input(
 
 
 def _apply(
-    decision: ScalingDecision, table: StateTable, inp: ScaleOutInput, settings: ScalingSettings
+    clients: AwsClients, decision: ScalingDecision, table: StateTable, inp: ScaleOutInput, settings: ScalingSettings
 ) -> ScalingDecision:
     if decision.action == "raise_floor" and decision.lease is not None:
-        disagreement = raise_floor(table, decision.lease, inp.lease)
+        disagreement = raise_floor(clients, table, decision.lease, inp.lease)
         if disagreement is not None:
             return decision.model_copy(update={"reason": f"{decision.reason}; {disagreement}"})
     elif decision.action == "raise_max":
@@ -78,7 +82,7 @@ def _apply(
             alarm_name=inp.alarm_name,
             episode=inp.episode,
         )
-        raise_max(table, lease, table.get_max_lease(inp.target.resource_id), settings.at_max_alarm_name)
+        raise_max(clients, table, lease, table.get_max_lease(inp.target.resource_id), settings.at_max_alarm_name)
     return decision
 
 
@@ -112,7 +116,7 @@ def _record(table: StateTable, inp: ScaleOutInput, decision: ScalingDecision) ->
     )
 
 
-def _refusal(parsed: ParsedInput, settings: ScalingSettings) -> str | None:
+def _refusal(clients: AwsClients, parsed: ParsedInput, settings: ScalingSettings) -> str | None:
     """Why this alarm event must change nothing: not this stack's alarm, or no longer what the alarm shows."""
     alarm = parsed.trigger.alarm
     if alarm is None:
@@ -121,24 +125,29 @@ def _refusal(parsed: ParsedInput, settings: ScalingSettings) -> str | None:
     by_name = foreign_reason(alarm, None, *ours)  # before any call: the policy reads only this stack's alarms
     if by_name is not None:
         return by_name
-    current = describe_alarm(alarm.alarm_name)
+    current = describe_alarm(clients.cloudwatch, alarm.alarm_name)
     foreign = foreign_reason(alarm, current, *ours)
     return foreign if foreign is not None else stale_reason(alarm, current)
 
 
 def decide_and_apply(
-    parsed: ParsedInput, approval: Approval | None, now: datetime, settings: ScalingSettings, dry_run: bool
+    clients: AwsClients,
+    parsed: ParsedInput,
+    approval: Approval | None,
+    now: datetime,
+    settings: ScalingSettings,
+    dry_run: bool,
 ) -> dict[str, Any]:
-    table = StateTable(settings.state_table_name)
+    table = StateTable(clients.table(settings.state_table_name))
     episode = scaling_episode_of(parsed)
     try:
         with capacity_lock(table, settings.scalable_resource_id, now):
-            seen = observe_service(settings, table)
-            inp = _input(episode, approval, now, settings, dry_run, table, seen)
-            stale = _refusal(parsed, settings)
+            seen = observe_service(clients, settings, table)
+            inp = _input(clients, episode, approval, now, settings, dry_run, table, seen)
+            stale = _refusal(clients, parsed, settings)
             decision = stale_decision(inp, stale) if stale is not None else _decide(parsed, inp, settings, approval)
             if decision.taken:
-                decision = _apply(decision, table, inp, settings)
+                decision = _apply(clients, decision, table, inp, settings)
             _record(table, inp, decision)
     except (CapacityBusyError, LeaseConflictError) as exc:
         return {

@@ -17,6 +17,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
+from autopilot.adapters.clients import AwsClients
 from autopilot.adapters.idempotency_store import idempotency_store
 from autopilot.logic.scaling_episode import scaling_episode_of
 from autopilot.models.approval import parse_approval
@@ -56,7 +57,12 @@ def _in_progress(dry_run: bool) -> dict[str, Any]:
 
 
 def run_once(
-    parsed: ParsedInput, now: datetime, settings: ScalingSettings, dry_run: bool, context: Any = None
+    clients: AwsClients,
+    parsed: ParsedInput,
+    now: datetime,
+    settings: ScalingSettings,
+    dry_run: bool,
+    context: Any = None,
 ) -> dict[str, Any]:
     episode = scaling_episode_of(parsed)
     approval = parse_approval(parsed.raw.approval)
@@ -69,11 +75,11 @@ def run_once(
 
     @idempotent_function(  # type: ignore[untyped-decorator]
         data_keyword_argument="key",
-        persistence_store=idempotency_store(settings.state_table_name, FUNCTION),
+        persistence_store=idempotency_store(clients.dynamodb_client, settings.state_table_name, FUNCTION),
         config=config,
     )
     def once(key: dict[str, Any]) -> dict[str, Any]:
-        return {**decide_and_apply(parsed, approval, now, settings, dry_run), "execution": execution}
+        return {**decide_and_apply(clients, parsed, approval, now, settings, dry_run), "execution": execution}
 
     answer = approval.approved if approval is not None else None
     try:

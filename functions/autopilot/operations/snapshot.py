@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from autopilot.adapters.autoscaling import describe_target
+from autopilot.adapters.clients import AwsClients
 from autopilot.adapters.ecs_service import describe_service
 from autopilot.adapters.state_table import StateTable
 from autopilot.logic.cost_prices import fargate_task_hourly, price_book, settings_overrides
@@ -21,14 +22,15 @@ def task_hourly_usd(service: ServiceSnapshot, book: PriceBook) -> float:
     return fargate_task_hourly(book, service.task_cpu_units / 1024, service.task_memory_mb / 1024, service.architecture)
 
 
-def service_task_hourly(settings: CommonSettings) -> float:
+def service_task_hourly(clients: AwsClients, settings: CommonSettings) -> float:
     """The price of one of the service's tasks now (its task definition as ECS describes it)."""
-    return task_hourly_usd(describe_service(settings.cluster_name, settings.service_name), prices(settings))
+    service = describe_service(clients.ecs, settings.cluster_name, settings.service_name)
+    return task_hourly_usd(service, prices(settings))
 
 
-def observe_service(settings: CommonSettings, table: StateTable) -> ServiceObservation:
-    service = describe_service(settings.cluster_name, settings.service_name)
-    target = describe_target(settings.scalable_resource_id)
+def observe_service(clients: AwsClients, settings: CommonSettings, table: StateTable) -> ServiceObservation:
+    service = describe_service(clients.ecs, settings.cluster_name, settings.service_name)
+    target = describe_target(clients.autoscaling, settings.scalable_resource_id)
     return ServiceObservation(
         service=service,
         target=target,

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
+from autopilot.adapters.clients import aws_clients
 from autopilot.adapters.state_table import StateTable
 from autopilot.audit import record_decision
 from autopilot.errors import AutopilotError, ObservationError
@@ -41,8 +42,9 @@ def _record_refusal(request: Request, status: int, detail: object) -> None:
     caller, at = caller_arn(event), request_time(event)
     if request.method != "POST" or caller is None or at is None:
         return
+    settings = get_ops_settings()
     record_decision(
-        StateTable(get_ops_settings().state_table_name),
+        StateTable(aws_clients(settings.aws_region).table(settings.state_table_name)),
         function="ops-api",
         resource_id=REQUEST_LOG,
         at=at,

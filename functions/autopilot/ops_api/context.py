@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import HTTPException, Request
 
+from autopilot.adapters.clients import AwsClients, aws_clients
 from autopilot.models.ops import Caller
 from autopilot.settings.ops import OpsSettings, get_ops_settings
 
@@ -21,6 +22,7 @@ class OpsContext:
     caller: Caller
     now: datetime
     settings: OpsSettings
+    clients: AwsClients  # this request's (one invocation's) boto3 clients
     lambda_context: Any = None  # Lambda's context (Mangum's ``aws.context``): idempotency reads the time left
 
 
@@ -50,6 +52,11 @@ def ops_context(request: Request) -> OpsContext:
     now = request_time(event)
     if now is None:
         raise HTTPException(status_code=400, detail="no request time in the request context (requestTimeEpoch)")
+    settings = get_ops_settings()
     return OpsContext(
-        caller=Caller(arn=arn), now=now, settings=get_ops_settings(), lambda_context=request.scope.get("aws.context")
+        caller=Caller(arn=arn),
+        now=now,
+        settings=settings,
+        clients=aws_clients(settings.aws_region),
+        lambda_context=request.scope.get("aws.context"),
     )

@@ -18,7 +18,7 @@ Ctx = Annotated[OpsContext, Depends(ops_context)]
 
 @router.get("/status", summary="Service, scalable target, leases, alarms, database pair and cost now")
 def status(ctx: Ctx) -> dict[str, Any]:
-    return collect_status(ctx.settings, ctx.now)
+    return collect_status(ctx.clients, ctx.settings, ctx.now)
 
 
 @router.get("/actions", summary="The decision log, newest first", response_model=ActionsPage)
@@ -28,9 +28,9 @@ def actions(
     cursor: Annotated[str | None, Query(max_length=1000)] = None,
     resource: Annotated[str | None, Query(max_length=200, description="Default: the ECS service")] = None,
 ) -> ActionsPage:
-    return list_actions(ctx.settings, resource, limit, cursor)
+    return list_actions(ctx.clients, ctx.settings, resource, limit, cursor)
 
 
 @router.get("/approvals", summary="Pending approvals: what each would do and cost")
 def approvals(ctx: Ctx) -> list[PendingApproval]:
-    return list_approvals(ctx.settings, ctx.now)
+    return list_approvals(ctx.clients, ctx.settings, ctx.now)

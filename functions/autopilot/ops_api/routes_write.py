@@ -23,7 +23,7 @@ Ctx = Annotated[OpsContext, Depends(ops_context)]
     response_model=ScalingDecision,
 )
 def scale(body: ScaleRequest, ctx: Ctx) -> dict[str, Any]:
-    return request_floor(body, ctx.caller, ctx.now, ctx.settings, ctx.lambda_context)
+    return request_floor(ctx.clients, body, ctx.caller, ctx.now, ctx.settings, ctx.lambda_context)
 
 
 @router.post(
@@ -32,11 +32,11 @@ def scale(body: ScaleRequest, ctx: Ctx) -> dict[str, Any]:
     summary="Propose a new class for the primary: always behind an approval, with its cost and restart",
 )
 def instance_class(body: InstanceClassRequest, ctx: Ctx) -> PendingApproval:
-    return propose_class_change(body, ctx.caller, ctx.now, ctx.settings)
+    return propose_class_change(ctx.clients, body, ctx.caller, ctx.now, ctx.settings)
 
 
 @router.post("/approvals/{approval_id}", summary="Approve or reject a pending approval by its id")
 def answer_approval(
     approval_id: Annotated[str, Path(pattern=r"^[a-f0-9]{12}$")], body: ApprovalAnswer, ctx: Ctx
 ) -> ApprovalResult:
-    return answer(approval_id, body, ctx.caller, ctx.now, ctx.settings)
+    return answer(ctx.clients, approval_id, body, ctx.caller, ctx.now, ctx.settings)

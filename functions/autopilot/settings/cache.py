@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from autopilot.adapters.aws import reset_clients
 from autopilot.logic.task_price import price_table
 from autopilot.settings.common import get_common_settings
 from autopilot.settings.cost import get_cost_settings
@@ -12,7 +11,6 @@ from autopilot.settings.scaling import get_scaling_settings
 
 
 def clear_all() -> None:
-    reset_clients()
     for cached in (
         get_common_settings,
         get_scaling_settings,
