@@ -14,7 +14,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from autopilot.adapters.state_table import StateTable
 from autopilot.invocation import applies_now, prepare
 from autopilot.logic.replica_promotion import STEP_PROMOTE, episode_of, polls_so_far
-from autopilot.models.approval import parse_approval
 from autopilot.observability import logger, metrics, tracer
 from autopilot.operations.promote_replica import Request, run_promotion
 from autopilot.settings.replica import get_replica_settings
@@ -32,7 +31,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         settings,
         now,
         episode_of(parsed.trigger),
-        parse_approval(parsed.raw.approval),
+        parsed.raw.approval,
         dry_run,
         StateTable(),
         polls_so_far(parsed.raw.promotion),
