@@ -23,6 +23,7 @@ from autopilot.settings.replica import get_replica_settings
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """``PromotionResult.model_dump(mode="json")``: the workflow's ``$.promotion.output``."""
     settings = get_replica_settings()
     parsed, decided_at, dry_run = prepare(event, settings)
     now = applies_now(parsed, decided_at)  # the checks are re-run over a window ending when the promotion applies

@@ -78,7 +78,8 @@ UNSEEN = "None only in an answer given in progress (nothing was observed)"
 
 
 class ScalingDecision(HandOff):
-    """What EmergencyScaleFunction decided (and did); a hand-off (see :class:`HandOff`)."""
+    """What was decided about the service's capacity, and done: EmergencyScaleFunction's answer (the workflow's
+    ``$.decision.output``) and the answer to an operator's floor request."""
 
     action: ScalingAction
     taken: bool = False
@@ -116,7 +117,7 @@ class RestoreInput(BaseModel):
 
 
 class RestoreDecision(HandOff):
-    """What RestoreCapacityFunction decided (and did); a hand-off (see :class:`HandOff`)."""
+    """What RestoreCapacityFunction decided, and did (the workflow's ``$.restore.output``)."""
 
     action: Literal["restore_floor", "drop_lease", "none"]
     taken: bool = False
