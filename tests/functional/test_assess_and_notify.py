@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from autopilot.errors import ConfigurationError, InvalidEventError
 from autopilot.handlers import assess, notify
+from autopilot.models.scaling import ScalingDecision
 from autopilot_cli.embedded.seed_stack import EmbeddedStack
 from autopilot_cli.lambda_context import LocalLambdaContext
 
@@ -44,7 +45,8 @@ def test_assess_verifies_a_raised_floor(
     stack: EmbeddedStack, function_env: Callable[[str], dict[str, str]], lambda_context: LocalLambdaContext
 ) -> None:
     function_env("AssessFunction")
-    decision = {"action": "raise_floor", "taken": True, "to_min": 6}
+    raised = ScalingDecision(action="raise_floor", taken=True, reason="r", summary="s", from_min=3, to_min=6)
+    decision = raised.model_dump(mode="json")
     payload = {"trigger": load("alarm-cpu-emergency.json"), "decision": decision}
     assert assess.handler(payload, lambda_context)["verification"] == {
         "expected_running": 6,

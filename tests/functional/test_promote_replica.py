@@ -292,7 +292,7 @@ def test_a_malformed_approval_is_rejected_before_any_aws_call(
     promote_env("approve")
     with pytest.raises(InvalidEventError) as caught:
         run(event(approval), lambda_context)
-    assert f"approval (expected {{'approved': true|false, 'by': 'name'}}): {named}" in str(caught.value)
+    assert f"(approval: expected {{'approved': true|false, 'by': 'name'}}): approval.{named}" in str(caught.value)
     assert sum(faults.calls.values()) == 0
     assert audit(stack) == []
 

@@ -2,7 +2,9 @@
 
 Each Task state stores its Lambda's answer at ``ResultPath`` (``{"output": <answer>}``); a Choice, Wait or a later
 Task then reads fields of it by JSONPath. A field renamed in Python (or misspelt in the ASL) would make a Choice
-fall through to its Default without any error, so the paths are held to the pydantic models here.
+fall through to its Default without any error, so the paths are held to the pydantic models here. A Task that is
+passed a step's whole answer (``"<field>.$": "$.<step>.output"``) reads it back as ``TaskInput.<field>``: that field's
+type must be the model of every state that writes the step.
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ from autopilot.models.approval import Approval
 from autopilot.models.assessment import Assessment
 from autopilot.models.replica import PromotionResult, ReplicaVerdict
 from autopilot.models.scaling import RestoreDecision, ScalingDecision
+from autopilot.models.task_input import TaskInput
 from pydantic import BaseModel
 
 from tests.template.conftest import ROOT
 
 ASL = ROOT / "statemachines" / "remediation.asl.json"
 READ_PATH = re.compile(r"\$\.(\w+)\.output((?:\.\w+)+)")
+HANDOFF = re.compile(r"^\$\.(\w+)\.output$")
 FUNCTION_ARN = re.compile(r"^\$\{(\w+Function)Arn\}$")
 # What each Lambda returns; a callback task (``.waitForTaskToken``) stores what SendTaskSuccess sent instead.
 RESULT_MODELS: dict[str, type[BaseModel]] = {
@@ -113,6 +117,35 @@ def unknown_paths(machine: dict[str, Any]) -> list[str]:
     return problems
 
 
+def _handoffs(machine: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
+    """(Task state, TaskInput field, step) for every whole answer a Task is passed."""
+    for name, state in _states(machine):
+        payload = state.get("Parameters", {}).get("Payload", {}) if state["Type"] == "Task" else {}
+        for key, value in payload.items():
+            match = HANDOFF.match(value) if key.endswith(".$") and isinstance(value, str) else None
+            if match is not None:
+                yield name, key[:-2], match.group(1)
+
+
+def handoff_mismatches(machine: dict[str, Any]) -> list[str]:
+    """Every whole answer passed into a Task that its TaskInput field does not type as the writer's model."""
+    by_step = writers(machine)
+    problems = []
+    for name, field, step in _handoffs(machine):
+        info = TaskInput.model_fields.get(field)
+        model = _model_of(info.annotation) if info is not None else None
+        if not by_step.get(step):
+            problems.append(f"{name} passes $.{step}.output as {field}: no Task writes $.{step}")
+        for writer, written in sorted(by_step.get(step, {}).items()):
+            if model is not written:
+                typed = model.__name__ if model is not None else "no model"
+                problems.append(
+                    f"{name} passes $.{step}.output as {field}: TaskInput has {typed}, {writer} writes "
+                    f"{written.__name__}"
+                )
+    return problems
+
+
 @pytest.fixture(scope="module")
 def machine() -> dict[str, Any]:
     return json.loads(ASL.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
@@ -155,3 +188,27 @@ def test_a_constant_answer_that_is_not_a_valid_result_is_caught(machine: dict[st
     broken["States"]["ScaleApprovalTimedOut"]["Result"]["output"] = {"approved": "no"}
     with pytest.raises(ValueError, match="approved"):
         writers(broken)
+
+
+def test_every_answer_a_task_is_passed_is_typed_as_its_writers_model(machine: dict[str, Any]) -> None:
+    assert {field for _, field, _ in _handoffs(machine)} >= {"assessment", "decision", "verification", "promotion"}
+    assert not handoff_mismatches(machine)
+
+
+@pytest.mark.parametrize(
+    ("right", "wrong", "named"),
+    [
+        ('"decision.$": "$.decision.output"', '"decision.$": "$.verdict.output"', "has ScalingDecision, ReplicaCheck"),
+        (
+            '"promotion.$": "$.promotion.output"',
+            '"promoted.$": "$.promotion.output"',
+            "as promoted: TaskInput has no model",
+        ),
+        ('"restore.$": "$.restore.output"', '"restore.$": "$.restored.output"', "no Task writes $.restored"),
+    ],
+)
+def test_an_answer_passed_into_the_wrong_field_is_caught(
+    machine: dict[str, Any], right: str, wrong: str, named: str
+) -> None:
+    problems = handoff_mismatches(_misspelt(machine, right, wrong))
+    assert problems and all(named in problem for problem in problems), problems

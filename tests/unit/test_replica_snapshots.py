@@ -1,5 +1,5 @@
 """Builders for the replica checks' snapshots (shared by the replica unit tests), and the pure conversions
-from a trigger: the episode key, the trigger's RDS event, the approval."""
+from a trigger: the episode key and the trigger's RDS event."""
 
 from __future__ import annotations
 
@@ -8,10 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
-from autopilot.errors import InvalidEventError
 from autopilot.logic.replica_promotion import episode_of, trigger_event
-from autopilot.models.approval import parse_approval
 from autopilot.models.replica import Datapoint, InstanceSnapshot, RdsEventSnapshot, ReplicaObservation
 from autopilot.models.triggers import parse_trigger
 
@@ -111,24 +108,3 @@ def test_trigger_event_turns_the_rds_event_into_a_signal_about_the_primary() -> 
 
 def test_trigger_event_is_none_for_a_manual_request() -> None:
     assert trigger_event(parse_trigger(_load("replica-check-manual.json"))) is None
-
-
-def test_parse_approval_accepts_the_documented_shape() -> None:
-    approval = parse_approval({"approved": True, "by": "sre@example.com"})
-    assert approval is not None and approval.approved and approval.by == "sre@example.com"
-
-
-@pytest.mark.parametrize(
-    "raw",
-    [{"approved": "yes", "by": "sre"}, {"approved": True}, {"approved": True, "by": ""}, {"by": "sre"}],
-)
-def test_parse_approval_rejects_a_malformed_approval_with_the_field_named(raw: dict[str, Any]) -> None:
-    with pytest.raises(InvalidEventError) as caught:
-        parse_approval(raw)
-    message = str(caught.value)
-    assert "approval" in message and ("approved" in message or "by" in message)
-    assert "Nothing was changed" in message
-
-
-def test_parse_approval_of_no_approval_is_none() -> None:
-    assert parse_approval(None) is None

@@ -17,6 +17,7 @@ from autopilot.settings.scaling import get_scaling_settings
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """``Assessment.model_dump(mode="json")``: ``$.assessment.output`` (as Verify, ``$.verification.output``)."""
     settings = get_scaling_settings()
     parsed, _now, _dry_run = prepare(event, settings)
     return assess_trigger(aws_clients(settings.aws_region), parsed, settings)

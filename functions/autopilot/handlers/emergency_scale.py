@@ -17,6 +17,7 @@ from autopilot.settings.scaling import get_scaling_settings
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """``ScalingDecision.model_dump(mode="json")``: the workflow's ``$.decision.output``."""
     settings = get_scaling_settings()
     parsed, now, dry_run = prepare(event, settings)
     return run_once(aws_clients(settings.aws_region), parsed, applies_now(parsed, now), settings, dry_run, context)

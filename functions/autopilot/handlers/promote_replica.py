@@ -15,7 +15,6 @@ from autopilot.adapters.clients import aws_clients
 from autopilot.adapters.state_table import StateTable
 from autopilot.invocation import applies_now, prepare
 from autopilot.logic.replica_promotion import STEP_PROMOTE, episode_of, polls_so_far
-from autopilot.models.approval import parse_approval
 from autopilot.observability import logger, metrics, tracer
 from autopilot.operations.promote_replica import Request, run_promotion
 from autopilot.settings.replica import get_replica_settings
@@ -25,6 +24,7 @@ from autopilot.settings.replica import get_replica_settings
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """``PromotionResult.model_dump(mode="json")``: the workflow's ``$.promotion.output``."""
     settings = get_replica_settings()
     parsed, decided_at, dry_run = prepare(event, settings)
     now = applies_now(parsed, decided_at)  # the checks are re-run over a window ending when the promotion applies
@@ -34,7 +34,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         settings,
         now,
         episode_of(parsed.trigger),
-        parse_approval(parsed.raw.approval),
+        parsed.raw.approval,
         dry_run,
         StateTable(clients.table(settings.state_table_name)),
         clients,

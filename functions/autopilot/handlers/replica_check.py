@@ -24,6 +24,7 @@ from autopilot.settings.replica import get_replica_settings
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """``ReplicaVerdict.model_dump(mode="json")``: the workflow's ``$.verdict.output``."""
     settings = get_replica_settings()
     parsed, now, dry_run = prepare(event, settings)
     clients = aws_clients(settings.aws_region)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -19,14 +18,14 @@ from autopilot.settings.scaling import get_scaling_settings
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """``RestoreDecision.model_dump(mode="json")``: the workflow's ``$.restore.output``."""
     settings = get_scaling_settings()
     parsed, now, dry_run = prepare(event, settings)
     clients = aws_clients(settings.aws_region)
-    earlier = parsed.raw.restore or {}
-    recheck_at = earlier.get("recheck_at")
-    if isinstance(recheck_at, str):
+    earlier = parsed.raw.restore
+    if earlier is not None and earlier.recheck_at is not None:
         # The look after the cooldown (the workflow waited until then): decide at that time, and it is the last one
         return restore_after_recovery(
-            clients, parsed, resolve_now(datetime.fromisoformat(recheck_at)), settings, dry_run, final_check=True
+            clients, parsed, resolve_now(earlier.recheck_at), settings, dry_run, final_check=True
         )
     return restore_after_recovery(clients, parsed, now, settings, dry_run)

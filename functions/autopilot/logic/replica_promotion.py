@@ -8,7 +8,7 @@ import hashlib
 from autopilot.models.approval import Approval
 from autopilot.models.policy import PromotionMode
 from autopilot.models.records import AuditRecord
-from autopilot.models.replica import InstanceSnapshot, PriorPromotion, RdsEventSnapshot
+from autopilot.models.replica import InstanceSnapshot, PriorPromotion, PromotionResult, RdsEventSnapshot
 from autopilot.models.triggers import Trigger
 
 STEP_PROMOTE = "promote_replica"
@@ -104,12 +104,11 @@ def promotion_unfinished(replica: InstanceSnapshot) -> str | None:
     return " and ".join(waiting) or None
 
 
-def polls_so_far(previous: dict[str, object] | None) -> int:
+def polls_so_far(previous: PromotionResult | None) -> int:
     """How many times the promotion already found RDS still promoting (the workflow's last promotion result)."""
-    if not previous or previous.get("outcome") != "waiting":
+    if previous is None or previous.outcome != "waiting":
         return 0
-    polls = previous.get("polls")
-    return polls if isinstance(polls, int) and polls >= 0 else 0
+    return previous.polls
 
 
 def fence_instruction(primary_id: str, fenced: bool | None, fence_error: str | None) -> str:

@@ -186,6 +186,8 @@ def _approved_problem(proposal: ScalingDecision, inp: ScaleOutInput, policy: Sca
         return f"MaxCapacity is {t.max} now, not the {proposal.from_max} the approved proposal started from"
     if desired < t.max and t.min < t.max:
         return f"the service is no longer at MaxCapacity (desired {desired} of {t.max})"
+    if proposal.to_max is None:
+        return "the approved proposal names no MaxCapacity to raise to"
     if proposal.to_max > policy.capacity_ceiling:
         return f"the approved {proposal.to_max} is above the hard ceiling {policy.capacity_ceiling}"
     return _guard(inp, policy)
@@ -198,7 +200,7 @@ def apply_approved(
     if not approval.approved:
         return _none(inp, f"raising MaxCapacity to {proposal.to_max} was not approved (answered by {approval.by})")
     problem = _approved_problem(proposal, inp, policy)
-    if problem is not None:
+    if problem is not None or proposal.to_max is None:
         return _none(inp, f"the approved raise of MaxCapacity to {proposal.to_max} no longer holds: {problem}")
     t = inp.target
     impact = tasks_cost_impact(proposal.to_max - t.max, inp.task_hourly_usd)

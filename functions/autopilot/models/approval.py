@@ -1,6 +1,6 @@
 """An operator's answer to an approval request, as the workflow passes it (``approval`` in the task input).
 
-Both approval points (raising MaxCapacity, promoting the replica) read it through :func:`parse_approval`.
+Both approval points (raising MaxCapacity, promoting the replica) read it from the validated task input.
 """
 
 from __future__ import annotations
@@ -8,31 +8,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from autopilot.errors import InvalidEventError
+from autopilot.models.handoff import HandOff
 from autopilot.models.ops import ApprovalKind
 
 
-class Approval(BaseModel):
-    """An operator's answer to an approval request (``approval`` in the task input)."""
+class Approval(HandOff):
+    """An operator's answer to an approval request (``approval`` in the task input).
 
-    model_config = ConfigDict(extra="allow")
+    The ops API sends exactly this model with SendTaskSuccess, and the workflow's timeout states write a constant one
+    (``approved: false``); a hand-off, so an unknown key is refused (see :class:`HandOff`).
+    """
 
     approved: bool = Field(strict=True)
     by: str = Field(min_length=1, description="Who approved (name or e-mail), kept in the audit trail")
     comment: str = ""
-
-
-def parse_approval(raw: dict[str, Any] | None) -> Approval | None:
-    if raw is None:
-        return None
-    try:
-        return Approval.model_validate(raw)
-    except ValidationError as exc:
-        raise InvalidEventError.from_validation(
-            "approval (expected {'approved': true|false, 'by': 'name'})", exc
-        ) from exc
 
 
 class WorkflowApprovalRequest(BaseModel):

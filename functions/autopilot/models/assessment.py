@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from autopilot.models.handoff import HandOff
 from autopilot.models.records import Lease
 from autopilot.models.scaling import TargetSnapshot, TriggerClass
 
@@ -31,7 +32,9 @@ class Verification(BaseModel):
     reached: bool
 
 
-class Assessment(BaseModel):
+class Assessment(HandOff):
+    """The trigger's class and the service as seen; a hand-off (see :class:`HandOff` for unknown keys)."""
+
     kind: TriggerClass
     reasons: list[str]
     summary: str

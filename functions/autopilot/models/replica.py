@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, computed_field
 
+from autopilot.models.handoff import HandOff
 from autopilot.settings.replica import PromotionMode, ReplicaSettings
 
 Verdict = Literal["healthy", "lagging", "promotion_recommended", "promotion_unsafe"]
@@ -131,8 +132,8 @@ class PriorPromotion(BaseModel):
     steps_done: list[str] = Field(default_factory=list)
 
 
-class ReplicaVerdict(BaseModel):
-    """The checklist's answer, and what the workflow should do next."""
+class ReplicaVerdict(HandOff):
+    """The checklist's answer, and what the workflow should do next (a hand-off: see :class:`HandOff`)."""
 
     verdict: Verdict
     mode: PromotionMode
@@ -151,8 +152,11 @@ class ReplicaVerdict(BaseModel):
     dry_run: bool = Field(default=False, description="The effective dry-run flag: nothing will be promoted")
 
 
-class PromotionResult(BaseModel):
-    """What the promotion function did (or refused to do), and what the operator does next."""
+class PromotionResult(HandOff):
+    """What the promotion function did (or refused to do), and what the operator does next.
+
+    A hand-off (see :class:`HandOff`): ``taken`` and ``promoted`` are in its dump and derived again when read back.
+    """
 
     outcome: PromotionOutcome
     mode: PromotionMode

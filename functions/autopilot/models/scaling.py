@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from autopilot.models.handoff import HandOff
 from autopilot.models.records import CostImpact, Lease
 
 TriggerClass = Literal["scale-out", "recovered", "database", "unknown"]
@@ -72,21 +73,30 @@ class ScaleOutInput(BaseModel):
 ScalingAction = Literal["raise_floor", "raise_max", "none"]
 
 
-class ScalingDecision(BaseModel):
+IN_PROGRESS = "Another run holds this episode or the capacity lock: nothing was looked at or changed"
+UNSEEN = "None only in an answer given in progress (nothing was observed)"
+
+
+class ScalingDecision(HandOff):
+    """What was decided about the service's capacity, and done: EmergencyScaleFunction's answer (the workflow's
+    ``$.decision.output``) and the answer to an operator's floor request."""
+
     action: ScalingAction
     taken: bool = False
     needs_approval: bool = False
     dry_run: bool = False
     reason: str
     summary: str
-    from_min: int
-    to_min: int
-    from_max: int
-    to_max: int
+    from_min: int | None = Field(default=None, description=UNSEEN)
+    to_min: int | None = Field(default=None, description=UNSEEN)
+    from_max: int | None = Field(default=None, description=UNSEEN)
+    to_max: int | None = Field(default=None, description=UNSEEN)
     cpu_used: float | None = None
     cost_impact: CostImpact = Field(default_factory=CostImpact)
     lease: Lease | None = None
     replayed: bool = False
+    in_progress: bool = Field(default=False, description=IN_PROGRESS)
+    execution: str | None = Field(default=None, description="The workflow execution that decided it")
 
 
 class RestoreInput(BaseModel):
@@ -106,19 +116,22 @@ class RestoreInput(BaseModel):
     final_check: bool = Field(default=False, description="No later check follows: do not ask for one")
 
 
-class RestoreDecision(BaseModel):
+class RestoreDecision(HandOff):
+    """What RestoreCapacityFunction decided, and did (the workflow's ``$.restore.output``)."""
+
     action: Literal["restore_floor", "drop_lease", "none"]
     taken: bool = False
     dry_run: bool = False
     reason: str
     summary: str
-    from_min: int
-    to_min: int
+    from_min: int | None = Field(default=None, description=UNSEEN)
+    to_min: int | None = Field(default=None, description=UNSEEN)
     cost_impact: CostImpact = Field(default_factory=CostImpact)
     recheck_at: datetime | None = Field(
         default=None, description="When the alarm will have been OK for the cooldown: look again then"
     )
     recheck_in_seconds: int | None = None
+    in_progress: bool = Field(default=False, description=IN_PROGRESS)
 
 
 class MaxRestoreDecision(BaseModel):

@@ -8,17 +8,17 @@ from autopilot.adapters.clients import AwsClients
 from autopilot.adapters.state_table import StateTable
 from autopilot.logic.classify import classify
 from autopilot.models.assessment import AlarmSeen, Assessment, ServiceCounts, Verification
-from autopilot.models.scaling import ServiceObservation
+from autopilot.models.scaling import ScalingDecision, ServiceObservation
 from autopilot.models.task_input import ParsedInput
 from autopilot.operations.snapshot import observe_service
 from autopilot.settings.scaling import ScalingSettings
 
 
-def _verification(decision: dict[str, Any] | None, seen: ServiceObservation) -> Verification | None:
+def _verification(decision: ScalingDecision | None, seen: ServiceObservation) -> Verification | None:
     """Did the running tasks reach the floor a taken decision raised?"""
-    if not decision or not decision.get("taken") or decision.get("action") != "raise_floor":
+    if decision is None or not decision.taken or decision.action != "raise_floor" or decision.to_min is None:
         return None
-    expected = int(decision.get("to_min", 0))
+    expected = decision.to_min
     running = seen.service.running
     return Verification(expected_running=expected, running=running, reached=running >= expected)
 

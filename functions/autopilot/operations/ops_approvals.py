@@ -17,7 +17,7 @@ from autopilot.adapters.state_table import StateTable
 from autopilot.adapters.workflow_tasks import send_task_success
 from autopilot.audit import record_decision
 from autopilot.errors import InvalidEventError
-from autopilot.models.approval import WorkflowApprovalRequest
+from autopilot.models.approval import Approval, WorkflowApprovalRequest
 from autopilot.models.ops import ApprovalAnswer, ApprovalResult, ApprovalStatus, Caller, PendingApproval
 from autopilot.observability import logger
 from autopilot.operations.ops_database import apply_class_change
@@ -115,7 +115,9 @@ def _carry_out(
     if token is not None:
         try:
             send_task_success(
-                clients.stepfunctions, token, {"approved": approved, "by": caller.arn, "comment": reply.comment}
+                clients.stepfunctions,
+                token,
+                Approval(approved=approved, by=caller.arn, comment=reply.comment).model_dump(mode="json"),
             )
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") not in GONE:

@@ -89,14 +89,10 @@ def restore_after_recovery(
         with capacity_lock(table, settings.scalable_resource_id, now):
             return _restore_locked(clients, parsed, now, settings, dry_run, final_check, table)
     except CapacityBusyError as exc:
-        return {
-            "action": "none",
-            "taken": False,
-            "in_progress": True,
-            "reason": str(exc),
-            "dry_run": dry_run,
-            "summary": f"No change: {exc}",
-        }
+        busy = RestoreDecision(
+            action="none", in_progress=True, reason=str(exc), dry_run=dry_run, summary=f"No change: {exc}"
+        )
+        return busy.model_dump(mode="json")
 
 
 def _restore_locked(

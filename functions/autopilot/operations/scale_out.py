@@ -92,10 +92,10 @@ def _decide(
     proposal = parsed.raw.decision
     if approval is None:
         return decide_scale_out(inp, settings.policy)
-    if proposal is None or not proposal.get("needs_approval"):
+    if proposal is None or not proposal.needs_approval:
         reason = "an approval applies only to the proposal it approved, and none came with it (decision)"
         return stale_decision(inp, reason)
-    return apply_approved(ScalingDecision.model_validate(proposal), inp, settings.policy, approval)
+    return apply_approved(proposal, inp, settings.policy, approval)
 
 
 def _record(table: StateTable, inp: ScaleOutInput, decision: ScalingDecision) -> None:
@@ -150,12 +150,8 @@ def decide_and_apply(
                 decision = _apply(clients, decision, table, inp, settings)
             _record(table, inp, decision)
     except (CapacityBusyError, LeaseConflictError) as exc:
-        return {
-            "action": "none",
-            "taken": False,
-            "in_progress": True,
-            "reason": str(exc),
-            "summary": f"No change: {exc}",
-            "dry_run": dry_run,
-        }
+        busy = ScalingDecision(
+            action="none", in_progress=True, reason=str(exc), summary=f"No change: {exc}", dry_run=dry_run
+        )
+        return busy.model_dump(mode="json")
     return decision.model_dump(mode="json")

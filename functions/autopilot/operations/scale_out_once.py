@@ -20,7 +20,7 @@ from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import D
 from autopilot.adapters.clients import AwsClients
 from autopilot.adapters.idempotency_store import idempotency_store
 from autopilot.logic.scaling_episode import scaling_episode_of
-from autopilot.models.approval import parse_approval
+from autopilot.models.scaling import ScalingDecision
 from autopilot.models.task_input import ParsedInput
 from autopilot.operations.scale_out import FUNCTION, decide_and_apply
 from autopilot.settings.scaling import ScalingSettings
@@ -46,14 +46,10 @@ def _replay_hook(execution: str | None) -> Any:
 
 def _in_progress(dry_run: bool) -> dict[str, Any]:
     reason = "this alarm episode is being handled by another run right now; this delivery changes nothing"
-    return {
-        "action": "none",
-        "taken": False,
-        "in_progress": True,
-        "dry_run": dry_run,
-        "reason": reason,
-        "summary": f"In progress: {reason}",
-    }
+    answer = ScalingDecision(
+        action="none", in_progress=True, dry_run=dry_run, reason=reason, summary=f"In progress: {reason}"
+    )
+    return answer.model_dump(mode="json")
 
 
 def run_once(
@@ -65,7 +61,7 @@ def run_once(
     context: Any = None,
 ) -> dict[str, Any]:
     episode = scaling_episode_of(parsed)
-    approval = parse_approval(parsed.raw.approval)
+    approval = parsed.raw.approval
     execution = parsed.raw.execution
     config = IdempotencyConfig(
         expires_after_seconds=int(EPISODE_RETENTION.total_seconds()), response_hook=_replay_hook(execution)
