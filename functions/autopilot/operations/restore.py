@@ -7,6 +7,7 @@ The OK time is always the alarm's own latest transition as CloudWatch reports it
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -129,11 +130,11 @@ def _restore_locked(
 def sweep(clients: AwsClients, now: datetime, settings: ScalingSettings, dry_run: bool) -> dict[str, Any]:
     """Restore every lease past its expiry, and every lease whose own alarm has been OK for the cooldown."""
     table = StateTable(clients.table(settings.state_table_name))
-    task_hourly_usd = service_task_hourly(clients, settings)
+    run = SweepRun(clients, now, settings, dry_run, service_task_hourly(clients, settings), table)
     restored: list[dict[str, Any]] = []
     skipped: list[dict[str, Any]] = []
     for lease in table.list_leases():
-        decision = _sweep_locked(clients, lease, now, settings, dry_run, task_hourly_usd, table)
+        decision = _sweep_locked(run, lease)
         if decision is None:
             skipped.append({"resource_id": lease.resource_id, "reason": "another action on it is in progress"})
             continue
@@ -146,53 +147,49 @@ def sweep(clients: AwsClients, now: datetime, settings: ScalingSettings, dry_run
     return {"restored": restored, "skipped": skipped, "maxima": maxima, "summary": summary, "dry_run": dry_run}
 
 
-def _sweep_one(
-    clients: AwsClients,
-    lease: Lease,
-    now: datetime,
-    settings: ScalingSettings,
-    dry_run: bool,
-    hourly: float,
-    table: StateTable,
-) -> RestoreDecision:
-    expired = lease.expired(now)
-    state, since = (None, None) if expired else lease_alarm(clients, lease)
+@dataclass(frozen=True)
+class SweepRun:
+    """What every lease of one sweep is decided with."""
+
+    clients: AwsClients
+    now: datetime
+    settings: ScalingSettings
+    dry_run: bool
+    task_hourly_usd: float
+    table: StateTable
+
+
+def _sweep_one(run: SweepRun, lease: Lease) -> RestoreDecision:
+    expired = lease.expired(run.now)
+    state, since = (None, None) if expired else lease_alarm(run.clients, lease)
     inp = RestoreInput(
-        now=now,
-        target=describe_target(clients.autoscaling, lease.resource_id),
+        now=run.now,
+        target=describe_target(run.clients.autoscaling, lease.resource_id),
         lease=lease,
         alarm_state=state,  # type: ignore[arg-type]
         ok_since=since,
-        baseline_min=settings.baseline_min_capacity,
-        cooldown_seconds=settings.scale_in_cooldown_seconds,
-        task_hourly_usd=hourly,
-        dry_run=dry_run,
+        baseline_min=run.settings.baseline_min_capacity,
+        cooldown_seconds=run.settings.scale_in_cooldown_seconds,
+        task_hourly_usd=run.task_hourly_usd,
+        dry_run=run.dry_run,
         by_expiry=expired,
         recovered_alarm=lease.alarm_name,
         final_check=True,
     )
     decision = decide_restore(inp)
     if decision.taken:
-        apply_restore(clients, decision, table, lease)
-    _record(table, "sweeper", inp, decision, lease.alarm_name)
+        apply_restore(run.clients, decision, run.table, lease)
+    _record(run.table, "sweeper", inp, decision, lease.alarm_name)
     return decision
 
 
-def _sweep_locked(
-    clients: AwsClients,
-    lease: Lease,
-    now: datetime,
-    settings: ScalingSettings,
-    dry_run: bool,
-    hourly: float,
-    table: StateTable,
-) -> RestoreDecision | None:
+def _sweep_locked(run: SweepRun, lease: Lease) -> RestoreDecision | None:
     """One lease under its target's lock, read again inside it; None when another action holds the lock."""
     try:
-        with capacity_lock(table, lease.resource_id, now):
-            current = table.get_lease(lease.resource_id)
+        with capacity_lock(run.table, lease.resource_id, run.now):
+            current = run.table.get_lease(lease.resource_id)
             if current is None:
                 return None
-            return _sweep_one(clients, current, now, settings, dry_run, hourly, table)
+            return _sweep_one(run, current)
     except CapacityBusyError:
         return None
