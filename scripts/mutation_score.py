@@ -35,8 +35,10 @@ SECTION = "## Mutation testing"
 # (the functional tests on the embedded AWS, and the unit tests).
 PACKAGES: dict[str, list[str]] = {"logic": ["tests/unit"], "operations": ["tests/unit", "tests/functional"]}
 # The demo runs the product in a subprocess, which never sees mutmut's mutants (and takes minutes).
-IGNORED = ("tests/functional/test_demo_output.py",)
-LINKED = ("tests", "events", "docs", "README.md", "template.yaml", "statemachines")
+# The project files' test compares the repository's files with the CLI's packaged links to them (no code to mutate).
+IGNORED = ("tests/functional/test_demo_output.py", "tests/functional/test_cli_project_files.py")
+# functions/ and cli/ too: the meta-tests read the product's own (unmutated) sources by their path in the repository.
+LINKED = ("tests", "events", "docs", "README.md", "template.yaml", "statemachines", "functions", "cli")
 # mutmut's exit codes (mutmut/stats.py), by outcome; anything else counts as "other".
 OUTCOMES: dict[str, set[int | None]] = {
     "killed": {1, 3},
