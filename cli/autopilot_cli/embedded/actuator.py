@@ -10,15 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import boto3
+from autopilot_cli.embedded.harness_clients import harness_clients
 
 
 def reconcile_capacity(resource_id: str, region: str) -> tuple[int, int]:
     """Clamp the service's desired count into the scalable target's bounds. Returns (before, after)."""
     _, cluster, service = resource_id.split("/", 2)
-    aas = boto3.client("application-autoscaling", region_name=region)
+    clients = harness_clients(region)
+    aas = clients.autoscaling
     targets = aas.describe_scalable_targets(ServiceNamespace="ecs", ResourceIds=[resource_id])["ScalableTargets"]
-    ecs = boto3.client("ecs", region_name=region)
+    ecs = clients.ecs
     desired = ecs.describe_services(cluster=cluster, services=[service])["services"][0]["desiredCount"]
     if not targets:
         return desired, desired

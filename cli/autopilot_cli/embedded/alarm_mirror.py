@@ -16,9 +16,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-import boto3
 from autopilot.errors import InvalidEventError
 from autopilot.models.triggers import parse_trigger
+
+from autopilot_cli.embedded.harness_clients import harness_clients
 
 TRANSITION_KEY = "embeddedTransitionTime"
 _installed: list[bool] = []
@@ -67,7 +68,7 @@ def mirror_alarm_state(payload: Any, region: str) -> bool:
         return False  # the function reports the bad field; the emulator changes nothing
     if alarm is None:
         return False
-    cloudwatch = boto3.client("cloudwatch", region_name=region)
+    cloudwatch = harness_clients(region).cloudwatch
     found = cloudwatch.describe_alarms(AlarmNames=[alarm.alarm_name], AlarmTypes=["MetricAlarm", "CompositeAlarm"])
     current = [*found.get("MetricAlarms", []), *found.get("CompositeAlarms", [])]
     if not current:

@@ -22,9 +22,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import boto3
-
 from autopilot_cli.embedded.asl_cache import share_parsed_definitions
+from autopilot_cli.embedded.execution_ends import ends_so_far, wait_for_an_end
+from autopilot_cli.embedded.execution_ends import install as install_end_signal
+from autopilot_cli.embedded.harness_clients import harness_clients
 from autopilot_cli.template_model import Resolver, function_ids, template_path
 
 STATE_MACHINE_ID = "RemediationStateMachine"
@@ -122,9 +123,10 @@ def instant_waits() -> Iterator[None]:
 def deploy_workflow(resolver: Resolver) -> DeployedWorkflow:
     """Create the Lambda functions and the state machine of ``template.yaml``; returns their ARNs."""
     share_parsed_definitions()
+    install_end_signal()
     region = resolver.region
     role_arn = _role(region, f"{resolver.stack_name}-workflow")
-    lam = boto3.client("lambda", region_name=region)
+    lam = harness_clients(region).lambda_
     arns: dict[str, str] = {}
     code = _dummy_zip()
     defaults = resolver.template.get("Globals", {}).get("Function", {})
@@ -145,7 +147,7 @@ def deploy_workflow(resolver: Resolver) -> DeployedWorkflow:
     values = substitutions(resolver, arns)
     definition = apply_substitutions(definition_path(resolver.template).read_text(), values)
     name = str(resolver.resolve(_state_machine_properties(resolver.template).get("Name", "remediation")))
-    created_sm = boto3.client("stepfunctions", region_name=region).create_state_machine(
+    created_sm = harness_clients(region).stepfunctions.create_state_machine(
         name=name,
         definition=definition,
         roleArn=role_arn,
@@ -176,7 +178,7 @@ def envelope(
 def start(workflow: DeployedWorkflow, payload: dict[str, Any], name: str | None = None) -> str:
     """Start an execution with ``payload`` (see :func:`envelope`); returns its ARN. The name defaults to a
     fresh UUID, as StartExecution gives in AWS."""
-    sfn = boto3.client("stepfunctions", region_name=workflow.region)
+    sfn = harness_clients(workflow.region).stepfunctions
     started = sfn.start_execution(
         stateMachineArn=workflow.state_machine_arn, name=name or str(uuid.uuid4()), input=json.dumps(payload)
     )
@@ -184,7 +186,7 @@ def start(workflow: DeployedWorkflow, payload: dict[str, Any], name: str | None 
 
 
 def history(execution_arn: str, region: str) -> list[dict[str, Any]]:
-    sfn = boto3.client("stepfunctions", region_name=region)
+    sfn = harness_clients(region).stepfunctions
     events: list[dict[str, Any]] = []
     kwargs: dict[str, Any] = {"executionArn": execution_arn, "maxResults": 1000}
     while True:
@@ -196,16 +198,18 @@ def history(execution_arn: str, region: str) -> list[dict[str, Any]]:
 
 
 def wait_for(execution_arn: str, region: str, timeout: float = 60.0, poll: float = 0.05) -> ExecutionResult:
-    """Poll DescribeExecution until the execution ends; raises if it is still running after ``timeout`` s."""
-    sfn = boto3.client("stepfunctions", region_name=region)
+    """Poll DescribeExecution until the execution ends; raises if it is still running after ``timeout`` s. Between
+    two looks it sleeps ``poll`` s, or until an execution of this process's moto ends (see ``execution_ends``)."""
+    sfn = harness_clients(region).stepfunctions
     deadline = time.monotonic() + timeout
     while True:
+        seen = ends_so_far()
         described = sfn.describe_execution(executionArn=execution_arn)
         if described["status"] != "RUNNING":
             break
         if time.monotonic() > deadline:
             raise WorkflowError(_still_running(execution_arn, region, timeout))
-        time.sleep(poll)
+        wait_for_an_end(seen, poll)
     output = described.get("output")
     return ExecutionResult(
         execution_arn=execution_arn,
@@ -243,7 +247,7 @@ def pending_approval(execution_arn: str, region: str) -> ApprovalRequest | None:
 
 def wait_for_approval(execution_arn: str, region: str, timeout: float = 30.0, poll: float = 0.05) -> ApprovalRequest:
     """Poll until the execution asks for an approval; raises if it ends, or asks nothing, within ``timeout`` s."""
-    sfn = boto3.client("stepfunctions", region_name=region)
+    sfn = harness_clients(region).stepfunctions
     deadline = time.monotonic() + timeout
     while True:
         request = pending_approval(execution_arn, region)
@@ -264,12 +268,12 @@ def answer_approval(task_token: str, approved: bool, by: str, region: str, comme
     answer: dict[str, Any] = {"approved": approved, "by": by}
     if comment:
         answer["comment"] = comment
-    boto3.client("stepfunctions", region_name=region).send_task_success(taskToken=task_token, output=json.dumps(answer))
+    harness_clients(region).stepfunctions.send_task_success(taskToken=task_token, output=json.dumps(answer))
 
 
 def fail_approval(task_token: str, error: str, cause: str, region: str) -> None:
     """SendTaskFailure on an approval: the workflow takes its failure path and changes nothing."""
-    boto3.client("stepfunctions", region_name=region).send_task_failure(taskToken=task_token, error=error, cause=cause)
+    harness_clients(region).stepfunctions.send_task_failure(taskToken=task_token, error=error, cause=cause)
 
 
 def _still_running(execution_arn: str, region: str, timeout: float) -> str:
@@ -288,7 +292,7 @@ def _state_machine_properties(template: dict[str, Any]) -> dict[str, Any]:
 
 
 def _role(region: str, name: str) -> str:
-    iam = boto3.client("iam", region_name=region)
+    iam = harness_clients(region).iam
     try:
         return str(iam.get_role(RoleName=name)["Role"]["Arn"])
     except iam.exceptions.NoSuchEntityException:

@@ -1,0 +1,76 @@
+"""The embedded AWS's own boto3 clients: made once per boto3 default session and region, then reused.
+
+Making a botocore client costs milliseconds of CPU (endpoint rules, a copy of the session's event hooks, an SSL
+context), and the harness calls AWS around every function it runs: the actuator before each task, the alarm mirror
+on each event, the polling of each execution. So it keeps its clients, for as long as the default session they were
+made on lives. moto gives boto3 a new default session each time a mock starts, so a fresh mock gets fresh clients and
+nothing needs resetting. Only low-level clients are kept (they are thread-safe; a boto3 resource is not).
+
+The product's functions do not use this: they make their own clients per invocation (``autopilot.adapters.clients``).
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
+
+import boto3
+from boto3.session import Session
+
+if TYPE_CHECKING:
+    from mypy_boto3_application_autoscaling import ApplicationAutoScalingClient
+    from mypy_boto3_cloudwatch import CloudWatchClient
+    from mypy_boto3_ecs import ECSClient
+    from mypy_boto3_iam import IAMClient
+    from mypy_boto3_lambda import LambdaClient
+    from mypy_boto3_stepfunctions import SFNClient
+
+_by_session: WeakKeyDictionary[Session, dict[str, HarnessClients]] = WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+class HarnessClients:
+    """One client per service the harness calls, in one region, made on first use."""
+
+    def __init__(self, session: Session, region: str) -> None:
+        self.session = session
+        self.region = region
+
+    @cached_property
+    def autoscaling(self) -> ApplicationAutoScalingClient:
+        return self.session.client("application-autoscaling", region_name=self.region)
+
+    @cached_property
+    def cloudwatch(self) -> CloudWatchClient:
+        return self.session.client("cloudwatch", region_name=self.region)
+
+    @cached_property
+    def ecs(self) -> ECSClient:
+        return self.session.client("ecs", region_name=self.region)
+
+    @cached_property
+    def iam(self) -> IAMClient:
+        return self.session.client("iam", region_name=self.region)
+
+    @cached_property
+    def lambda_(self) -> LambdaClient:
+        return self.session.client("lambda", region_name=self.region)
+
+    @cached_property
+    def stepfunctions(self) -> SFNClient:
+        return self.session.client("stepfunctions", region_name=self.region)
+
+
+def harness_clients(region: str) -> HarnessClients:
+    """The harness's clients for ``region`` on boto3's current default session (made on the first call)."""
+    with _lock:
+        if boto3.DEFAULT_SESSION is None:
+            boto3.setup_default_session()
+        session = boto3.DEFAULT_SESSION
+        assert session is not None  # set just above
+        regions = _by_session.setdefault(session, {})
+        if region not in regions:
+            regions[region] = HarnessClients(session, region)
+        return regions[region]
