@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from autopilot.handlers import emergency_scale, sweeper
 from autopilot_cli.embedded.alarm_mirror import mirror_alarm_state
@@ -25,6 +24,7 @@ from autopilot_cli.embedded.seed_stack import EmbeddedStack
 from autopilot_cli.lambda_context import LocalLambdaContext
 
 from tests.helpers.clients import state_table
+from tests.helpers.faults import on_call
 from tests.helpers.stack_state import set_running, target
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
@@ -137,10 +137,7 @@ def test_a_raise_overtaken_between_its_lease_and_its_floor_leaves_them_in_agreem
             first_write.set()
             assert second_done.wait(timeout=60)
 
-    events = boto3._get_default_session()._session.get_component("event_emitter")  # type: ignore[attr-defined]
-    hook = "before-call.application-autoscaling.RegisterScalableTarget"
-    events.register(hook, hold_the_first_write)
-    try:
+    with on_call("application-autoscaling", "RegisterScalableTarget", hold_the_first_write):
         alarm = alarm_event("sensor-autopilot-cpu-emergency", START, 86.0)  # 3 tasks at 86 %: floor 5
         manual = load("manual-scale-out.json") | {"time": stamp(START), "cpu_percent": 100.0}  # floor 6
         results: dict[str, dict[str, Any]] = {}
@@ -153,7 +150,5 @@ def test_a_raise_overtaken_between_its_lease_and_its_floor_leaves_them_in_agreem
         results["manual"] = emergency_scale.handler(manual, context)
         second_done.set()
         first.join(timeout=60)
-    finally:
-        events.unregister(hook, hold_the_first_write)
     assert_agree(stack, list(results.values()), seed=-1)
     assert int(target(stack)["MinCapacity"]) > ORIGINAL_MIN

@@ -9,7 +9,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.helpers.faults import FaultPlan, inject, install_faults
+from tests.helpers.faults import FaultPlan, count_calls, inject, install_faults
 
 TESTS = Path(__file__).resolve().parents[1]
 
@@ -43,3 +43,21 @@ def test_counts_and_failures_by_operation(aws: None, monkeypatch: pytest.MonkeyP
         sns.list_topics()
     faults.heal("ListTopics")
     assert [t["TopicArn"] for t in sns.list_topics()["Topics"]] == [arn]
+
+
+def test_a_call_counter_sees_the_calls_of_a_client_made_before_it(aws: None) -> None:
+    ssm = boto3.client("ssm", region_name="us-east-2")  # as a warm container's client is
+    ssm.describe_parameters()
+    with count_calls("ssm", "DescribeParameters") as described, count_calls("ssm", "PutParameter") as put:
+        ssm.describe_parameters()
+        ssm.describe_parameters()
+    ssm.describe_parameters()
+    assert (described.calls, put.calls) == (2, 0)
+
+
+def test_a_call_counter_knows_services_by_their_api_name(aws: None) -> None:
+    """botocore emits application-autoscaling's calls as ``application-auto-scaling``: the counter still sees them."""
+    aas = boto3.client("application-autoscaling", region_name="us-east-2")
+    with count_calls("application-autoscaling", "DescribeScalableTargets") as described:
+        aas.describe_scalable_targets(ServiceNamespace="ecs")
+    assert described.calls == 1

@@ -1,11 +1,13 @@
-"""Inject AWS errors (throttling, 5xx) into chosen API calls and count the calls, on botocore's public event hooks.
+"""Inject AWS errors (throttling, 5xx) into chosen API calls, count calls or hook into them, on botocore's public
+event hooks.
 
 One pair of ``before-send`` handlers is added to botocore's built-in handlers (:func:`install`, from the test
 conftest), so every session and client carries them. The first runs before any other ``before-send`` handler: for
 a call a fault source wants to fail, it returns the error response, which botocore uses instead of sending, and
 points the request at an address no emulator serves, so the emulator's own handler (moto's, which botocore also
 calls) leaves the call undone. The last one puts the address back, so botocore's retry of the same request goes
-through. botocore's retry and backoff are therefore exercised as against AWS.
+through. botocore's retry and backoff are therefore exercised as against AWS. A third, ``before-call``, runs the
+hooks of :func:`on_call` (counters, a pause at a chosen call).
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
-import boto3
 import botocore.handlers
 import pytest
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
@@ -30,6 +31,8 @@ FaultSource = Callable[[str, AWSPreparedRequest], AWSResponse | None]
 _SOURCES: list[FaultSource] = []
 _REDIRECTED: dict[int, str] = {}
 _INSTALLED: list[bool] = []
+# ((service, operation), hook) pairs that :func:`on_call` added: called by the one built-in ``before-call`` handler.
+_HOOKS: list[tuple[tuple[str, str], Callable[..., Any]]] = []
 
 
 class ErrorBody(BytesIO):
@@ -75,12 +78,21 @@ def _restore(request: AWSPreparedRequest, **_: Any) -> None:
         request.url = original
 
 
+def _call_hooks(model: Any, **kwargs: Any) -> None:
+    """Run the hooks of this call's service (botocore's name, e.g. ``application-autoscaling``) and operation."""
+    called = (model.service_model.service_name, model.name)
+    for wanted, hook in list(_HOOKS):
+        if wanted == called:
+            hook(model=model, **kwargs)
+
+
 def install() -> None:
-    """Add the two handlers to botocore's built-ins (once; sessions and clients created later carry them)."""
+    """Add the handlers to botocore's built-ins (once; sessions and clients created later carry them)."""
     if _INSTALLED:
         return
     botocore.handlers.BUILTIN_HANDLERS.append(("before-send", _serve, botocore.handlers.REGISTER_FIRST))
     botocore.handlers.BUILTIN_HANDLERS.append(("before-send", _restore, botocore.handlers.REGISTER_LAST))
+    botocore.handlers.BUILTIN_HANDLERS.append(("before-call", _call_hooks))
     _INSTALLED.append(True)
 
 
@@ -177,16 +189,22 @@ class CallCounter:
         self.calls += 1
 
 
-def _events() -> Any:
-    return boto3._get_default_session()._session.get_component("event_emitter")  # type: ignore[attr-defined]
+@contextmanager
+def on_call(service: str, operation: str, hook: Callable[..., Any]) -> Iterator[None]:
+    """Call ``hook(**kwargs)`` before every ``service`` ``operation`` call made while inside, by any client,
+    including one made before (a warm container's: handlers keep their clients, see ``autopilot.adapters.clients``).
+    """
+    install()
+    entry = ((service, operation), hook)
+    _HOOKS.append(entry)
+    try:
+        yield
+    finally:
+        _HOOKS.remove(entry)
 
 
 @contextmanager
 def count_calls(service: str, operation: str) -> Iterator[CallCounter]:
     counter = CallCounter()
-    event = f"before-call.{service}.{operation}"
-    _events().register(event, counter)
-    try:
+    with on_call(service, operation, counter):
         yield counter
-    finally:
-        _events().unregister(event, counter)

@@ -1,9 +1,11 @@
 """The client factory: every client it makes has the shared retry policy, the invocation's region and the
-endpoint from ``AWS_ENDPOINT_URL``; an instance makes each client once, and nothing outlives the instance but
-boto3's default session (its service models)."""
+endpoint from ``AWS_ENDPOINT_URL``; an instance makes each client once, and a warm container (the same default
+session, region, endpoint and thread) gets the same factory again, while a new session or another thread gets its
+own."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import boto3
@@ -72,11 +74,50 @@ def test_aws_clients_takes_the_endpoint_from_aws_endpoint_url(
     assert clients.table("state").meta.client.meta.endpoint_url == ENDPOINT
 
 
-def test_an_instance_makes_each_client_once_and_a_new_instance_makes_new_ones(fresh_default_session: None) -> None:
-    first, second = aws_clients(REGION), aws_clients(REGION)
+def test_an_instance_makes_each_client_once_and_another_instance_makes_its_own() -> None:
+    session = Session(aws_access_key_id="testing", aws_secret_access_key="testing")
+    first, second = AwsClients(session, REGION), AwsClients(session, REGION)
     assert first.ecs is first.ecs
     assert first.dynamodb is first.dynamodb
     assert second.ecs is not first.ecs
+
+
+def test_a_warm_container_gets_the_same_factory_and_so_the_same_clients(fresh_default_session: None) -> None:
+    first, second = aws_clients(REGION), aws_clients(REGION)
+    assert second is first
+    assert second.ecs is first.ecs
+
+
+def test_another_region_or_endpoint_gets_a_factory_of_its_own(
+    fresh_default_session: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plain = aws_clients(REGION)
+    assert aws_clients("us-east-2") is not plain
+    monkeypatch.setenv("AWS_ENDPOINT_URL", ENDPOINT)
+    at_endpoint = aws_clients(REGION)
+    assert at_endpoint is not plain
+    assert at_endpoint.endpoint_url == ENDPOINT
+    monkeypatch.delenv("AWS_ENDPOINT_URL")
+    assert aws_clients(REGION) is plain
+
+
+def test_a_new_default_session_gets_new_factories(fresh_default_session: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = aws_clients(REGION)
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)  # what each start of a moto mock does
+    after = aws_clients(REGION)
+    assert after is not before
+    assert after.session is boto3.DEFAULT_SESSION is not before.session
+
+
+def test_each_thread_gets_its_own_factory(fresh_default_session: None) -> None:
+    mine = aws_clients(REGION)
+    theirs: list[AwsClients] = []
+    worker = threading.Thread(target=lambda: theirs.extend([aws_clients(REGION), aws_clients(REGION)]))
+    worker.start()
+    worker.join(timeout=30)
+    assert len(theirs) == 2
+    assert theirs[0] is theirs[1] is not mine
+    assert theirs[0].session is mine.session
 
 
 def test_every_factory_shares_the_default_session_and_so_its_loaded_service_models(

@@ -1,10 +1,12 @@
-"""The boto3 clients of one invocation (or one CLI command): :class:`AwsClients`, the only place a client is made.
+"""The boto3 clients of a Lambda container (or one CLI command): :class:`AwsClients`, the only place a client is made.
 
 Every client has the retry policy the adapters share (standard mode: throttling and 5xx, backoff with jitter) and
-points at ``AWS_ENDPOINT_URL`` when it is set (the embedded AWS). A handler builds one factory per invocation with
-:func:`aws_clients` and passes it down; an instance makes each client once, when first asked. Nothing is kept at
-module level: the factory sits on boto3's default session, which keeps the process's service models and
-credentials (a warm Lambda does not load a service model again), not clients.
+points at ``AWS_ENDPOINT_URL`` when it is set (the embedded AWS). A handler asks :func:`aws_clients` for the factory
+and passes it down; a factory makes each client once, when first asked. :func:`aws_clients` gives the same factory
+again for the same boto3 default session, region, endpoint and thread: a warm Lambda makes no client twice (AWS's
+advice: clients outlive the invocation; making one costs milliseconds of CPU), and a new default session (moto gives
+each mock a new one) or another thread gets factories of its own. That is kept per thread because a boto3 resource
+(the DynamoDB one) must not be shared between threads; nothing needs resetting, since it goes with its session.
 
 A new AWS call goes here (an accessor, when the service is new), then into an adapter that takes the client, then
 into the function's IAM policy in template.yaml.
@@ -13,8 +15,10 @@ into the function's IAM policy in template.yaml.
 from __future__ import annotations
 
 import os
+import threading
 from functools import cached_property
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
 import boto3
 from boto3.session import Session
@@ -138,6 +142,22 @@ def default_session() -> Session:
     return session
 
 
+# Per thread: for each default session (weakly: a factory goes with its session), the factories by region and endpoint.
+_kept = threading.local()
+
+
 def aws_clients(region: str) -> AwsClients:
-    """The factory of one invocation or one CLI command, in ``region``, at ``AWS_ENDPOINT_URL`` when it is set."""
-    return AwsClients(default_session(), region, os.environ.get("AWS_ENDPOINT_URL") or None)
+    """This thread's factory on boto3's default session, in ``region``, at ``AWS_ENDPOINT_URL`` when it is set:
+    made on the first call, the same one on every later call with the same four."""
+    session = default_session()
+    endpoint = os.environ.get("AWS_ENDPOINT_URL") or None
+    sessions: WeakKeyDictionary[Session, dict[tuple[str, str | None], AwsClients]] | None = getattr(
+        _kept, "sessions", None
+    )
+    if sessions is None:
+        sessions = _kept.sessions = WeakKeyDictionary()
+    factories = sessions.setdefault(session, {})
+    key = (region, endpoint)
+    if key not in factories:
+        factories[key] = AwsClients(session, region, endpoint)
+    return factories[key]
