@@ -80,7 +80,10 @@ def stack(aws: None, monkeypatch: pytest.MonkeyPatch) -> EmbeddedStack:
     for name, value in seeded.environment.items():
         monkeypatch.setenv(name, value)
     clear_settings_caches()
-    return copy.deepcopy(seeded.stack)
+    # A copy a test may change, sharing the parsed template.yaml (read-only: load_template's own, and deep-copying
+    # cfn-lint's node classes costs about 50 ms a test).
+    template = seeded.stack.resolver.template
+    return copy.deepcopy(seeded.stack, {id(template): template})
 
 
 @pytest.fixture

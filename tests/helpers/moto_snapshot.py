@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import copyreg
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,13 +42,15 @@ class MotoSnapshot:
     accounts: tuple[dict[str, Any], ...]
 
     @classmethod
-    def take(cls) -> MotoSnapshot:
-        backends = list(BackendDict._instances)
+    def take(cls, services: Collection[str] | None = None) -> MotoSnapshot:
+        """Every backend in use, or only those of ``services`` (moto's service names: ``lambda``, ``iam``...)."""
+        backends = [b for b in BackendDict._instances if services is None or b.service_name in services]
         accounts = copy.deepcopy([dict(backend) for backend in backends], _kept(backends))
         return cls(tuple(backends), tuple(accounts))
 
     def restore(self) -> None:
-        """Replace moto's state with a fresh copy of the snapshot (call inside an active, freshly reset mock)."""
+        """Replace the state of the snapshot's backends with a fresh copy of it (call inside an active mock, freshly
+        reset for a whole snapshot; the backends a partial one leaves out keep their state)."""
         accounts = copy.deepcopy(list(self.accounts), _kept(list(self.backends)))
         with backend_lock:
             for backend, copied in zip(self.backends, accounts, strict=True):

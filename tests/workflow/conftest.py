@@ -21,6 +21,9 @@ from autopilot_cli.embedded.workflow import (
     start,
     wait_for,
 )
+from autopilot_cli.template_model import Resolver
+
+from tests.helpers.moto_snapshot import MotoSnapshot
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 # Waits of zero seconds; approvals time out after one second unless a test answers first.
@@ -51,9 +54,36 @@ def router(stack: EmbeddedStack) -> Iterator[LambdaRouter]:
         yield routed
 
 
+# The workflow's own backends: its functions, its state machine, the role they run as.
+WORKFLOW_SERVICES = ("lambda", "stepfunctions", "iam")
+_DEPLOYED: dict[tuple[Any, ...], tuple[DeployedWorkflow, MotoSnapshot]] = {}
+
+
+def _deployment_key(resolver: Resolver) -> tuple[Any, ...]:
+    """What a deployment depends on besides template.yaml (read once per process): the stack's names and values."""
+    return (
+        resolver.stack_name,
+        resolver.region,
+        resolver.account,
+        tuple(sorted(resolver.parameters.items())),
+        tuple(sorted(resolver.physical_ids.items())),
+        tuple(sorted(resolver.attributes.items())),
+    )
+
+
 @pytest.fixture
 def workflow(stack: EmbeddedStack, router: LambdaRouter) -> DeployedWorkflow:
-    return deploy_workflow(stack.resolver)
+    """The functions and state machine of template.yaml, deployed on the seed's stack: the first time in this
+    process by ``deploy_workflow``, later restored from a snapshot of the backends it filled (lambda, stepfunctions,
+    iam), which is what deploying the same template on the same stack again gives."""
+    key = _deployment_key(stack.resolver)
+    if key in _DEPLOYED:
+        deployed, state = _DEPLOYED[key]
+        state.restore()
+        return deployed
+    deployed = deploy_workflow(stack.resolver)
+    _DEPLOYED[key] = (deployed, MotoSnapshot.take(WORKFLOW_SERVICES))
+    return deployed
 
 
 @pytest.fixture
