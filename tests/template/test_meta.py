@@ -220,3 +220,21 @@ def test_asl_files_hold_no_arn(template: dict[str, Any]) -> None:
         arns = re.findall(r"arn:[^\"]*", path.read_text())
         foreign = [arn for arn in arns if not arn.startswith("arn:aws:states:::")]
         assert not foreign, f"{path.name} has ARNs inside (wire them through DefinitionSubstitutions): {foreign}"
+
+
+def _makefile_value(name: str) -> str:
+    found = re.search(rf"^{name} := (.+)$", (ROOT / "Makefile").read_text(encoding="utf-8"), flags=re.MULTILINE)
+    assert found, f"the Makefile sets no {name}"
+    return found[1].strip()
+
+
+@pytest.mark.parametrize(("marker", "variable"), [("iam_audit", "IAM_AUDIT_TESTS"), ("load", "LOAD_TESTS")])
+def test_tests_run_apart_by_make_test_live_where_it_looks_for_them(marker: str, variable: str) -> None:
+    """make test leaves these markers out of its main run and collects only the Makefile's path for them: a test
+    marked elsewhere would run nowhere."""
+    home = ROOT / _makefile_value(variable)
+    uses = re.compile(rf"pytest\.mark\.{marker}\b")
+    marked = {path for path in (ROOT / "tests").rglob("*.py") if uses.search(path.read_text(encoding="utf-8"))}
+    assert marked, f"no test is marked {marker}"
+    outside = sorted(str(p.relative_to(ROOT)) for p in marked if p != home and home not in p.parents)
+    assert outside == [], f"{marker} tests outside {home.relative_to(ROOT)}: {outside}"
