@@ -20,7 +20,7 @@ from autopilot_cli.lambda_context import LocalLambdaContext
 
 from tests.helpers.aws_env import settings_env
 from tests.helpers.clients import state_table
-from tests.helpers.faults import count_calls
+from tests.helpers.faults import FaultPlan, count_calls, inject
 from tests.helpers.held_lock import hold_capacity_lock
 from tests.helpers.stack_state import set_running, table_items, target
 
@@ -217,3 +217,21 @@ def test_a_scale_out_finding_the_target_locked_changes_nothing_and_says_so(
     assert result["reason"].startswith(f"another action on {stack.resource_id} is in progress")
     assert result["summary"] == f"No change: {result['reason']}"
     assert target(stack)["MinCapacity"] == 3 and records(stack) == []
+
+
+def test_a_bigger_raise_whose_write_fails_puts_the_earlier_lease_back(
+    stack: EmbeddedStack, env: dict[str, str], monkeypatch: pytest.MonkeyPatch, lambda_context: LocalLambdaContext
+) -> None:
+    assert scale(episode(0), lambda_context)["to_min"] == 6
+    [before] = table_items(stack, "LEASE#")
+    set_running(stack, 6)
+    outage = FaultPlan(code="InternalServiceException", status=500, times=None)
+    with (
+        inject("application-autoscaling", "RegisterScalableTarget", outage, monkeypatch),
+        pytest.raises(Exception, match="reached max retries"),
+    ):
+        scale(episode(10), lambda_context)
+    [after] = table_items(stack, "LEASE#")
+    assert (after["leased_min"], after["original_min"], after["episode"]) == (6, 3, before["episode"])
+    assert after["version"] == 3  # written again over the bigger raise's lease (version 2), not deleted
+    assert target(stack)["MinCapacity"] == 6
