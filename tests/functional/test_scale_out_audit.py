@@ -75,6 +75,7 @@ def test_a_raised_floor_is_audited_with_its_episode_inputs_and_both_bounds(
     )
     assert (record.alarm_name, record.episode) == (CPU_ALARM, f"{CPU_ALARM_ARN}|2026-11-27T14:00:05+00:00")
     assert record.reason == result["reason"] and record.changes == {"min": [3, 6], "max": [20, 20]}
+    assert "something else changed it" not in result["reason"]  # the target read back as written
     assert record.cost_impact.tasks_delta == 3
     inputs = record.inputs
     assert "lease" not in inputs  # the lease is the decision's output, not one of its inputs
