@@ -1,5 +1,5 @@
 """NotifyFunction on moto: what it answers for a message sent at once, one filed for the digest, and each digest
-run (sent, already run, nothing waiting), with the SNS message it names."""
+run (sent, already run, nothing waiting), with the SNS message it names and marks the listed notifications with."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from autopilot_cli.embedded.seed_stack import EmbeddedStack
 from autopilot_cli.lambda_context import LocalLambdaContext
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.sns.models import sns_backends
+
+from tests.helpers.stack_state import table_items
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 
@@ -94,6 +96,8 @@ def test_each_digest_run_says_what_it_sent_or_why_it_sent_nothing(
         "message_id": message_id,
         "subject": "[sensor-autopilot] Digest: 2 routine notifications up to 2026-11-27 15:00:00 UTC",
     }
+    filed = table_items(stack, "DIGEST#2026-11-27")
+    assert [(e["sent_at"], e["message_id"]) for e in filed] == [("2026-11-27T15:00:00+00:00", message_id)] * 2
     assert notify.handler(schedule("2026-11-27T15:00:00Z"), lambda_context) == {
         "sent": False,
         "count": 0,
