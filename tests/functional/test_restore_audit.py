@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from autopilot.handlers import emergency_scale, restore_capacity, sweeper
-from autopilot.models.records import AuditRecord
+from autopilot.models.records import AuditRecord, Lease
 from autopilot_cli.embedded.alarm_mirror import mirror_alarm_state
 from autopilot_cli.embedded.seed_stack import EmbeddedStack
 from autopilot_cli.lambda_context import LocalLambdaContext
@@ -295,3 +295,29 @@ def test_a_manual_lease_is_swept_without_reading_any_alarm(
     [left] = result["skipped"]
     assert "the alarm is unknown, not OK" in left["reason"]
     assert audit(stack, "sweeper")[0].alarm_name == "manual:sre-on-call"
+
+
+def test_a_lease_whose_target_another_action_holds_does_not_hold_up_the_other_leases(
+    raised: EmbeddedStack,
+    function_env: Callable[[str], dict[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+    lambda_context: LocalLambdaContext,
+) -> None:
+    other = "service/sensor-app-cluster/another-service"  # listed before the stack's own service
+    expires = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
+    lease = Lease(
+        resource_id=other,
+        original_min=2,
+        leased_min=4,
+        raised_at=expires - timedelta(hours=1),
+        expires_at=expires,
+        alarm_name=CPU_ALARM,
+        episode="another",
+    )
+    state_table(raised.table_name).put_lease(lease)
+    hold_capacity_lock(monkeypatch, raised.table_name, other, datetime(2026, 11, 27, 15, 4, tzinfo=UTC))
+    function_env("SweeperFunction")
+    result = sweep_at("2026-11-27T15:05:00Z", lambda_context)
+    assert result["skipped"] == [{"resource_id": other, "reason": "another action on it is in progress"}]
+    assert [r["resource_id"] for r in result["restored"]] == [raised.resource_id]
+    assert target(raised)["MinCapacity"] == 3
