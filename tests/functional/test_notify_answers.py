@@ -4,6 +4,7 @@ run (sent, already run, nothing waiting), with the SNS message it names and mark
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -109,3 +110,26 @@ def test_each_digest_run_says_what_it_sent_or_why_it_sent_nothing(
         "reason": "no routine notification waits up to 2026-11-27T16:00:00+00:00",
     }
     assert len(sent_ids(stack.topic_arn)) == 1
+
+
+def logged(caplog: pytest.LogCaptureFixture, message: str) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.getMessage() == message]
+
+
+def test_the_log_says_which_notification_went_out_was_filed_or_was_a_duplicate_and_why(
+    stack: EmbeddedStack, notify_env: None, lambda_context: LocalLambdaContext, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The log is the only trace of a routine notification until its digest goes out."""
+    caplog.set_level(logging.INFO)
+    sent = notify.handler(load("notify-restored.json"), lambda_context)
+    notify.handler(routine(1), lambda_context)
+    notify.handler(routine(1), lambda_context)  # delivered twice
+    digest = notify.handler(schedule("2026-11-27T15:00:00Z"), lambda_context)
+    [at_once] = logged(caplog, "notification sent")
+    assert (at_once.subject, at_once.why) == (sent["subject"], "outcome succeeded")  # type: ignore[attr-defined]
+    for message in ("routine notification filed for the digest", "routine notification already filed (duplicate)"):
+        [filed] = logged(caplog, message)
+        assert (filed.subject, filed.event_id) == ("[sensor-autopilot] the alarm returned to OK", "ok-1")  # type: ignore[attr-defined]
+        assert filed.why == "no action: no lease to restore (event 1)"  # type: ignore[attr-defined]
+    [digest_sent] = logged(caplog, "digest sent")
+    assert (digest_sent.count, digest_sent.subject) == (1, digest["subject"])  # type: ignore[attr-defined]
