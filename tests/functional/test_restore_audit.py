@@ -321,3 +321,19 @@ def test_a_lease_whose_target_another_action_holds_does_not_hold_up_the_other_le
     assert result["skipped"] == [{"resource_id": other, "reason": "another action on it is in progress"}]
     assert [r["resource_id"] for r in result["restored"]] == [raised.resource_id]
     assert target(raised)["MinCapacity"] == 3
+
+
+def test_the_workflows_look_after_the_cooldown_is_its_last_and_leaves_a_flapped_alarm_to_the_sweeper(
+    raised: EmbeddedStack, lambda_context: LocalLambdaContext
+) -> None:
+    first_ok = alarm_at("OK", "2026-11-27T14:20:05Z")
+    first = restore_capacity.handler({"trigger": first_ok, "now": "2026-11-27T14:20:09Z"}, lambda_context)
+    assert (first["action"], first["recheck_at"]) == ("none", "2026-11-27T14:23:05Z")
+    alarm_at("ALARM", "2026-11-27T14:21:00Z")
+    alarm_at("OK", "2026-11-27T14:22:00Z")  # OK again, 65 s before the look the workflow waited for
+    last = restore_capacity.handler({"trigger": first_ok, "restore": first}, lambda_context)
+    assert last["action"] == "none" and last["reason"].endswith("the sweeper restores it then")
+    assert (last["recheck_at"], last["recheck_in_seconds"]) == (None, None)
+    record = audit(raised, "restore-capacity")[0]
+    assert (record.at, record.inputs["final_check"]) == (datetime(2026, 11, 27, 14, 23, 5, tzinfo=UTC), True)
+    assert target(raised)["MinCapacity"] == 6
