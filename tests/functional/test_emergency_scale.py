@@ -23,7 +23,7 @@ from autopilot_cli.lambda_context import LocalLambdaContext
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ecs.models import ecs_backends
 
-from tests.helpers.aws_env import settings_env
+from tests.helpers.aws_env import clear_settings_caches, settings_env
 from tests.helpers.faults import FaultPlan, count_calls, inject
 from tests.helpers.stack_state import set_running, set_target, table_items, target
 
@@ -211,9 +211,16 @@ def test_a_composite_alarm_is_read_with_its_type(monkeypatch: pytest.MonkeyPatch
     assert seen.transitioned_at == datetime(2026, 11, 27, 14, tzinfo=UTC)
 
 
+@pytest.mark.parametrize("dry_run", [False, True], ids=["live", "dry-run"])
 def test_a_duplicate_delivery_while_the_first_runs_answers_in_progress(
-    stack: EmbeddedStack, monkeypatch: pytest.MonkeyPatch, env: dict[str, str], lambda_context: LocalLambdaContext
+    dry_run: bool,
+    stack: EmbeddedStack,
+    monkeypatch: pytest.MonkeyPatch,
+    env: dict[str, str],
+    lambda_context: LocalLambdaContext,
 ) -> None:
+    monkeypatch.setenv("DRY_RUN", str(dry_run).lower())
+    clear_settings_caches()
     mirror_alarm_state(EVENT, "us-east-2")
     entered, release = threading.Event(), threading.Event()
     observe = scale_out_module.observe_service
@@ -236,9 +243,9 @@ def test_a_duplicate_delivery_while_the_first_runs_answers_in_progress(
     first.join(timeout=60)
     assert duplicate["in_progress"] is True and duplicate["taken"] is False
     busy = "this alarm episode is being handled by another run right now; this delivery changes nothing"
-    assert (duplicate["action"], duplicate["dry_run"], duplicate["reason"]) == ("none", False, busy)
+    assert (duplicate["action"], duplicate["dry_run"], duplicate["reason"]) == ("none", dry_run, busy)
     assert duplicate["summary"] == f"In progress: {busy}"
-    assert results["first"]["taken"] is True and target(stack)["MinCapacity"] == 6
+    assert results["first"]["taken"] is not dry_run and target(stack)["MinCapacity"] == (3 if dry_run else 6)
 
 
 def test_a_retry_of_the_same_task_gets_the_first_answer_and_another_execution_a_replay(
