@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 from autopilot.handlers import emergency_scale, restore_capacity, sweeper
 from autopilot.models.records import AuditRecord, Lease
@@ -337,3 +338,29 @@ def test_the_workflows_look_after_the_cooldown_is_its_last_and_leaves_a_flapped_
     record = audit(raised, "restore-capacity")[0]
     assert (record.at, record.inputs["final_check"]) == (datetime(2026, 11, 27, 14, 23, 5, tzinfo=UTC), True)
     assert target(raised)["MinCapacity"] == 6
+
+
+def test_a_lease_replaced_while_the_floor_was_lowered_is_not_deleted(
+    raised: EmbeddedStack, lambda_context: LocalLambdaContext
+) -> None:
+    """Only the lease the restore decided over is closed; one written meanwhile (a newer raise) stays."""
+    table = state_table(raised.table_name)
+    replaced: list[Lease] = []
+
+    def replace_the_lease(**_: Any) -> None:
+        if not replaced:
+            current = table.get_lease(raised.resource_id)
+            assert current is not None
+            replaced.append(table.put_lease(current.model_copy(update={"episode": "newer"}), replaces=current))
+
+    events = boto3._get_default_session()._session.get_component("event_emitter")  # type: ignore[attr-defined]
+    hook = "before-call.application-autoscaling.RegisterScalableTarget"
+    events.register(hook, replace_the_lease)
+    try:
+        event = {"trigger": alarm_at("OK", "2026-11-27T14:20:05Z"), "now": "2026-11-27T14:23:06Z"}
+        result = restore_capacity.handler(event, lambda_context)
+    finally:
+        events.unregister(hook, replace_the_lease)
+    assert (result["action"], result["taken"]) == ("restore_floor", True)
+    kept = table.get_lease(raised.resource_id)
+    assert kept is not None and (kept.episode, kept.version) == ("newer", replaced[0].version)
