@@ -13,7 +13,7 @@ from typing import Any
 import boto3
 import pytest
 from autopilot.handlers import emergency_scale
-from autopilot.models.records import AuditRecord
+from autopilot.models.records import AuditRecord, Lease
 from autopilot_cli.embedded.alarm_mirror import mirror_alarm_state
 from autopilot_cli.embedded.seed_stack import EmbeddedStack
 from autopilot_cli.lambda_context import LocalLambdaContext
@@ -236,3 +236,31 @@ def test_a_bigger_raise_whose_write_fails_puts_the_earlier_lease_back(
     assert (after["leased_min"], after["original_min"], after["episode"]) == (6, 3, before["episode"])
     assert after["version"] == 3  # written again over the bigger raise's lease (version 2), not deleted
     assert target(stack)["MinCapacity"] == 6
+
+
+def test_a_failed_raise_undoes_only_its_own_lease_not_one_written_meanwhile(
+    stack: EmbeddedStack, env: dict[str, str], monkeypatch: pytest.MonkeyPatch, lambda_context: LocalLambdaContext
+) -> None:
+    table = state_table(stack.table_name)
+    replaced: list[Lease] = []
+
+    def replace_the_lease(**_: Any) -> None:
+        if not replaced:
+            current = table.get_lease(stack.resource_id)
+            assert current is not None
+            replaced.append(table.put_lease(current.model_copy(update={"episode": "newer"}), replaces=current))
+
+    events = boto3._get_default_session()._session.get_component("event_emitter")  # type: ignore[attr-defined]
+    hook = "before-call.application-autoscaling.RegisterScalableTarget"
+    events.register(hook, replace_the_lease)
+    outage = FaultPlan(code="InternalServiceException", status=500, times=None)
+    try:
+        with (
+            inject("application-autoscaling", "RegisterScalableTarget", outage, monkeypatch),
+            pytest.raises(Exception, match="reached max retries"),
+        ):
+            scale(episode(0), lambda_context)
+    finally:
+        events.unregister(hook, replace_the_lease)
+    kept = table.get_lease(stack.resource_id)
+    assert kept is not None and (kept.episode, kept.version) == ("newer", 2)
