@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,7 +23,7 @@ from autopilot_cli.lambda_context import LocalLambdaContext
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ecs.models import ecs_backends
 
-from tests.helpers.aws_env import settings_env
+from tests.helpers.aws_env import clear_settings_caches, settings_env
 from tests.helpers.faults import FaultPlan, count_calls, inject
 from tests.helpers.stack_state import set_running, set_target, table_items, target
 
@@ -210,9 +211,16 @@ def test_a_composite_alarm_is_read_with_its_type(monkeypatch: pytest.MonkeyPatch
     assert seen.transitioned_at == datetime(2026, 11, 27, 14, tzinfo=UTC)
 
 
+@pytest.mark.parametrize("dry_run", [False, True], ids=["live", "dry-run"])
 def test_a_duplicate_delivery_while_the_first_runs_answers_in_progress(
-    stack: EmbeddedStack, monkeypatch: pytest.MonkeyPatch, env: dict[str, str], lambda_context: LocalLambdaContext
+    dry_run: bool,
+    stack: EmbeddedStack,
+    monkeypatch: pytest.MonkeyPatch,
+    env: dict[str, str],
+    lambda_context: LocalLambdaContext,
 ) -> None:
+    monkeypatch.setenv("DRY_RUN", str(dry_run).lower())
+    clear_settings_caches()
     mirror_alarm_state(EVENT, "us-east-2")
     entered, release = threading.Event(), threading.Event()
     observe = scale_out_module.observe_service
@@ -234,7 +242,10 @@ def test_a_duplicate_delivery_while_the_first_runs_answers_in_progress(
     release.set()
     first.join(timeout=60)
     assert duplicate["in_progress"] is True and duplicate["taken"] is False
-    assert results["first"]["taken"] is True and target(stack)["MinCapacity"] == 6
+    busy = "this alarm episode is being handled by another run right now; this delivery changes nothing"
+    assert (duplicate["action"], duplicate["dry_run"], duplicate["reason"]) == ("none", dry_run, busy)
+    assert duplicate["summary"] == f"In progress: {busy}"
+    assert results["first"]["taken"] is not dry_run and target(stack)["MinCapacity"] == (3 if dry_run else 6)
 
 
 def test_a_retry_of_the_same_task_gets_the_first_answer_and_another_execution_a_replay(
@@ -248,6 +259,8 @@ def test_a_retry_of_the_same_task_gets_the_first_answer_and_another_execution_a_
     )
     assert first["taken"] is True and retried["taken"] is True and not retried.get("replayed")
     assert other["replayed"] is True and other["taken"] is False
+    assert other["summary"] == f"Already handled this alarm episode; no new change. Earlier: {first['summary']}"
+    assert other["action"] == "raise_floor" and other["to_min"] == 6  # the earlier answer, marked as replayed
     assert target(stack)["MinCapacity"] == 6 and len(table_items(stack, "AUDIT#")) == 1
 
 
@@ -353,3 +366,17 @@ def test_an_alarm_of_another_stack_invoked_directly_is_refused(
     assert (result["action"], result["taken"]) == ("none", False)
     assert why in result["reason"] and "refused" in result["reason"]
     assert target(stack)["MinCapacity"] == 3 and table_items(stack, "LEASE#") == []
+
+
+def test_an_episode_is_remembered_for_24_hours_and_held_in_progress_no_longer_than_the_function_may_run(
+    stack: EmbeddedStack, env: dict[str, str], lambda_context: LocalLambdaContext
+) -> None:
+    """Powertools stamps the idempotency record with the wall clock, so the record's times are read against it."""
+    before = time.time()
+    scale(EVENT, lambda_context)
+    after = time.time()
+    [record] = table_items(stack, "IDEMPOTENCY#emergency-scale")
+    assert before - 1 <= int(record["ttl"]) - 24 * 3600 <= after + 1
+    in_progress_until = int(record["in_progress_expiration"]) / 1000  # milliseconds
+    deadline = time.time() + lambda_context.get_remaining_time_in_millis() / 1000  # the invocation's own deadline
+    assert abs(in_progress_until - deadline) <= 1
