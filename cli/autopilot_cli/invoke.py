@@ -25,15 +25,18 @@ class _CurrentStderr:
         return sys.stderr.write(text)
 
     def flush(self) -> None:
-        sys.stderr.flush()
+        stream = sys.stderr
+        if stream is not None and not stream.closed:  # a test runner's capture may be closed by now
+            stream.flush()
 
 
 def logs_to_stderr() -> None:
-    """The functions' structured logs go to stderr, so stdout carries only the result."""
+    """The functions' structured logs go to stderr, so stdout carries only the result (once per process: setting
+    the stream again would flush the old one, which may be a closed capture)."""
     from autopilot.observability import logger
 
     handler = logger.registered_handler
-    if isinstance(handler, logging.StreamHandler):
+    if isinstance(handler, logging.StreamHandler) and not isinstance(handler.stream, _CurrentStderr):
         handler.setStream(_CurrentStderr())  # type: ignore[arg-type]
 
 
