@@ -31,12 +31,18 @@ class _CurrentStderr:
 
 
 def logs_to_stderr() -> None:
-    """The functions' structured logs go to stderr, so stdout carries only the result (once per process: setting
-    the stream again would flush the old one, which may be a closed capture)."""
+    """The functions' structured logs go to stderr, so stdout carries only the result. Set once per process, and
+    never by flushing a closed stream (setting a stream flushes the old one, which may be a test runner's capture,
+    closed by now)."""
     from autopilot.observability import logger
 
     handler = logger.registered_handler
-    if isinstance(handler, logging.StreamHandler) and not isinstance(handler.stream, _CurrentStderr):
+    if not isinstance(handler, logging.StreamHandler) or isinstance(handler.stream, _CurrentStderr):
+        return
+    if getattr(handler.stream, "closed", False):  # the stderr of its import, closed since: nothing to flush
+        with handler.lock or contextlib.nullcontext():
+            handler.stream = _CurrentStderr()
+    else:
         handler.setStream(_CurrentStderr())  # type: ignore[arg-type]
 
 

@@ -17,7 +17,9 @@ def test_logs_go_to_the_stderr_of_the_moment_and_a_closed_capture_breaks_nothing
 ) -> None:
     handler = logger.registered_handler
     assert isinstance(handler, logging.StreamHandler)
-    monkeypatch.setattr(handler, "stream", handler.stream)  # put the logger's stream back after the test
+    imported_with = io.TextIOWrapper(io.BytesIO())  # the stderr the logger was made with, closed since
+    imported_with.close()
+    monkeypatch.setattr(handler, "stream", imported_with)  # (monkeypatch puts the logger's own back afterwards)
     closed = io.TextIOWrapper(io.BytesIO())  # a file-like capture: flushing it once closed raises
     monkeypatch.setattr(sys, "stderr", closed)
     logs_to_stderr()
