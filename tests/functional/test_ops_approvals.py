@@ -149,6 +149,7 @@ def test_answering_a_workflow_request_sends_the_decision_to_the_waiting_task_and
         SRE.arn,
         None,
     )
+    assert (stored.answered_at, stored.comment) == (later, "go")
     [record] = records(settings, settings.scalable_resource_id)
     assert (record.function, record.action, record.taken, record.at) == (
         "ops-approvals",

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+import boto3
 import pytest
 from autopilot.adapters.state_table import StateTable
 from autopilot.logic.replica_promotion import operator_instructions
@@ -16,7 +17,7 @@ from autopilot_cli.embedded.seed_stack import EmbeddedStack
 from autopilot_cli.lambda_context import LocalLambdaContext
 
 from tests.functional.test_promote_replica import deployment_id, event, replica_endpoint, run, writer_host
-from tests.functional.test_replica_check import NOW, Faults, audit, primary_down, set_instance
+from tests.functional.test_replica_check import NOW, Faults, audit, primary_down, primary_up, set_instance
 from tests.helpers.aws_env import clear_settings_caches
 from tests.helpers.clients import state_table
 
@@ -37,6 +38,9 @@ def test_each_step_of_an_approved_promotion_is_recorded_with_what_it_changed(
     result = run(event(), lambda_context)
 
     host = replica_endpoint(stack)
+    rds = boto3.client("rds", region_name=stack.region)
+    replica = rds.describe_db_instances(DBInstanceIdentifier=stack.replica_id)["DBInstances"][0]
+    created = replica["InstanceCreateTime"]
     assert result["summary"] == (
         f"Promoted {stack.replica_id}: writer host is now {host}; promote_replica, update_writer_host, "
         f"force_new_deployment done. Fence the old primary {stack.primary_id}."
@@ -62,7 +66,7 @@ def test_each_step_of_an_approved_promotion_is_recorded_with_what_it_changed(
     for step in ("promote_replica", "update_writer_host", "force_new_deployment"):
         assert records[step].taken is True
         assert records[step].inputs["approval"] == APPROVAL and records[step].inputs["mode"] == "approve"
-        assert set(records[step].inputs) == {"approval", "mode", "replica_created_at"}
+        assert datetime.fromisoformat(records[step].inputs["replica_created_at"]) == created
     outcome = records["promotion_promoted"]
     assert outcome.reason == result["summary"] and outcome.changes == {"steps_done": result["steps_done"]}
     assert outcome.inputs["approval"] == APPROVAL and outcome.inputs["mode"] == "approve"
@@ -318,3 +322,47 @@ def test_the_lock_is_taken_for_the_configured_time_and_released(
     assert (name, ttl) == (f"promote#{stack.replica_id}", timedelta(seconds=420))
     assert owner.startswith(f"{result['episode']}#")
     assert state_table(stack.table_name).acquire_lock(name, "after", NOW, timedelta(minutes=1)), "released"
+
+
+@pytest.mark.parametrize(
+    ("mode", "fence"),
+    [("approve", ""), ("auto", ", stop the old primary {primary}")],
+)
+def test_a_dry_run_says_exactly_what_it_would_do(
+    promote_env: Callable[[str], None],
+    stack: EmbeddedStack,
+    lambda_context: LocalLambdaContext,
+    faults: Faults,
+    mode: str,
+    fence: str,
+) -> None:
+    promote_env(mode)
+    primary_down(stack)
+
+    result = run(event(dry_run=True), lambda_context)
+
+    assert result["summary"] == (
+        f"Dry run: would promote {stack.replica_id}, set {stack.writer_parameter} to {replica_endpoint(stack)} and "
+        f"force a new deployment{fence.format(primary=stack.primary_id)}. Nothing was changed."
+    )
+    assert (result["outcome"], result["new_writer_host"], result["steps_done"]) == (
+        "dry_run",
+        replica_endpoint(stack),
+        [],
+    )
+    assert [r.action for r in audit(stack)] == ["promotion_dry_run"] and audit(stack)[0].dry_run is True
+
+
+def test_a_healthy_pair_is_refused_with_the_checks_own_words(
+    promote_env: Callable[[str], None], stack: EmbeddedStack, lambda_context: LocalLambdaContext, faults: Faults
+) -> None:
+    promote_env("approve")
+    primary_up(stack)
+
+    result = run(event(), lambda_context)
+
+    verdict = result["verdict"]
+    assert result["reasons"] == [
+        "the checks, re-run now, say healthy",
+        *(verdict["reasons"] or [verdict["summary"]]),
+    ]
