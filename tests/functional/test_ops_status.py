@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Literal
 
 import boto3
 import pytest
@@ -43,7 +44,7 @@ def lag(settings: OpsSettings, points: list[tuple[int, float]]) -> None:
     )
 
 
-def alarm(settings: OpsSettings, name: str, state: str, reason: str) -> None:
+def alarm(settings: OpsSettings, name: str, state: Literal["ALARM", "OK"], reason: str) -> None:
     cloudwatch = boto3.client("cloudwatch", region_name=settings.aws_region)
     cloudwatch.put_metric_alarm(
         AlarmName=name,

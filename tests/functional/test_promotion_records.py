@@ -17,9 +17,10 @@ from autopilot_cli.embedded.seed_stack import EmbeddedStack
 from autopilot_cli.lambda_context import LocalLambdaContext
 
 from tests.functional.test_promote_replica import deployment_id, event, replica_endpoint, run, writer_host
-from tests.functional.test_replica_check import NOW, Faults, audit, primary_down, primary_up, set_instance
+from tests.functional.test_replica_check import NOW, audit, primary_down, primary_up, set_instance
 from tests.helpers.aws_env import clear_settings_caches
 from tests.helpers.clients import state_table
+from tests.helpers.faults import Faults
 
 APPROVAL = {"approved": True, "by": "sre-on-call@example.com", "comment": "primary storage failure confirmed"}
 

@@ -9,8 +9,9 @@ import pytest
 from autopilot_cli.embedded.seed_stack import EmbeddedStack
 from autopilot_cli.lambda_context import LocalLambdaContext
 
-from tests.functional.test_replica_check import Faults, audit, load_event, primary_down, primary_up, run
+from tests.functional.test_replica_check import audit, load_event, primary_down, primary_up, run
 from tests.helpers.aws_env import clear_settings_caches
+from tests.helpers.faults import Faults
 
 DRY_RUN_REASON = "dry run: nothing is promoted, so no approval is requested; this is a recommendation"
 
