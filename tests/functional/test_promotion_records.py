@@ -367,3 +367,28 @@ def test_a_healthy_pair_is_refused_with_the_checks_own_words(
         "the checks, re-run now, say healthy",
         *(verdict["reasons"] or [verdict["summary"]]),
     ]
+
+
+def test_a_replica_without_an_endpoint_yet_is_not_promoted(
+    promote_env: Callable[[str], None], stack: EmbeddedStack, lambda_context: LocalLambdaContext, faults: Faults
+) -> None:
+    """RDS leaves Endpoint out of the description while it has not allocated one."""
+    promote_env("approve")
+    primary_down(stack)
+
+    def without_endpoint(parsed: dict[str, Any], **_: Any) -> None:
+        for instance in parsed.get("DBInstances", []):
+            if instance["DBInstanceIdentifier"] == stack.replica_id:
+                instance.pop("Endpoint", None)
+
+    events = boto3._get_default_session()._session.get_component("event_emitter")  # type: ignore[attr-defined]
+    events.register("after-call.rds.DescribeDBInstances", without_endpoint)
+    try:
+        result = run(event(), lambda_context)
+    finally:
+        events.unregister("after-call.rds.DescribeDBInstances", without_endpoint)
+
+    assert (result["outcome"], result["reasons"]) == ("refused", ["the replica has no endpoint address yet"])
+    assert result["summary"] == f"Did not promote {stack.replica_id}: the replica has no endpoint address yet."
+    assert result["verdict"]["verdict"] == "promotion_recommended"
+    assert faults.calls["PromoteReadReplica"] == 0
