@@ -8,6 +8,7 @@ moto's SendTaskSuccess accepts any token and keeps nothing, so the tests that lo
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -286,3 +287,14 @@ def test_the_listing_leaves_out_answered_and_expired_requests_unless_all_are_ask
         long,
         answered,
     }
+
+
+def test_a_workflow_request_is_logged_by_id_and_execution_without_its_token(
+    settings: OpsSettings, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    stored = record_workflow_request(clients(), workflow_request(), settings)
+
+    [logged] = [r for r in caplog.records if r.getMessage() == "approval requested"]
+    assert (logged.__dict__["approval_id"], logged.__dict__["execution"]) == (stored["approval_id"], EXECUTION)
+    assert "token-of-the-waiting-task" not in json.dumps(logged.__dict__, default=str)
