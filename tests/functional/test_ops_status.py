@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 import boto3
 import pytest
@@ -139,3 +139,20 @@ def test_an_active_lease_is_shown(settings: OpsSettings, stack: EmbeddedStack) -
     [shown] = collect_status(clients(), settings, AT)["leases"]
 
     assert (shown["original_min"], shown["leased_min"], shown["episode"]) == (3, 8, "ops|tok-1")
+
+
+def test_a_composite_alarm_in_alarm_is_listed_too(settings: OpsSettings) -> None:
+    """moto has no composite alarms: CloudWatch's answer gets one, as CloudWatch lists them, in CompositeAlarms."""
+    composite = {"AlarmName": "sensor-app-degraded", "StateValue": "ALARM", "StateReason": "CPU and 5xx both high"}
+
+    def with_composite(parsed: dict[str, Any], **_: Any) -> None:
+        parsed["CompositeAlarms"] = [*parsed.get("CompositeAlarms", []), composite]
+
+    events = boto3._get_default_session()._session.get_component("event_emitter")  # type: ignore[attr-defined]
+    events.register("after-call.cloudwatch.DescribeAlarms", with_composite)
+    try:
+        listed = collect_status(clients(), settings, AT)["alarms_in_alarm"]
+    finally:
+        events.unregister("after-call.cloudwatch.DescribeAlarms", with_composite)
+
+    assert {"name": "sensor-app-degraded", "reason": "CPU and 5xx both high"} in listed
