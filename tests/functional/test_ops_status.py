@@ -156,3 +156,18 @@ def test_a_composite_alarm_in_alarm_is_listed_too(settings: OpsSettings) -> None
         events.unregister("after-call.cloudwatch.DescribeAlarms", with_composite)
 
     assert {"name": "sensor-app-degraded", "reason": "CPU and 5xx both high"} in listed
+
+
+def test_an_instance_described_without_its_engine_is_priced_as_postgres(settings: OpsSettings) -> None:
+    def without_engine(parsed: dict[str, Any], **_: Any) -> None:
+        for instance in parsed.get("DBInstances", []):
+            instance.pop("Engine", None)
+
+    events = boto3._get_default_session()._session.get_component("event_emitter")  # type: ignore[attr-defined]
+    events.register("after-call.rds.DescribeDBInstances", without_engine)
+    try:
+        status = collect_status(clients(), settings, AT)
+    finally:
+        events.unregister("after-call.rds.DescribeDBInstances", without_engine)
+
+    assert status["cost_now"]["databases_hourly_usd"] == round(2 * T3_MEDIUM_HOUR, 4)
