@@ -139,6 +139,7 @@ def test_an_active_lease_is_shown(settings: OpsSettings, stack: EmbeddedStack) -
     [shown] = collect_status(clients(), settings, AT)["leases"]
 
     assert (shown["original_min"], shown["leased_min"], shown["episode"]) == (3, 8, "ops|tok-1")
+    assert shown["expires_at"] == lease.model_dump(mode="json")["expires_at"], "as JSON, like the rest of the view"
 
 
 def test_a_composite_alarm_in_alarm_is_listed_too(settings: OpsSettings) -> None:
