@@ -16,6 +16,7 @@ from autopilot_cli.embedded.seed_stack import EmbeddedStack
 
 from tests.functional.test_replica_check import set_instance
 from tests.helpers.clients import clients, state_table
+from tests.helpers.stack_state import set_running
 
 AT = datetime.fromisoformat("2026-11-27T14:00:10+00:00")
 TASK_HOUR = 0.04937  # one task of the seed's task definition, us-east-2
@@ -172,3 +173,12 @@ def test_an_instance_described_without_its_engine_is_priced_as_postgres(settings
         events.unregister("after-call.rds.DescribeDBInstances", without_engine)
 
     assert status["cost_now"]["databases_hourly_usd"] == round(2 * T3_MEDIUM_HOUR, 4)
+
+
+def test_the_monthly_figure_is_rounded_to_the_cent(settings: OpsSettings, stack: EmbeddedStack) -> None:
+    set_running(stack, 10)
+
+    cost = collect_status(clients(), settings, AT)["cost_now"]
+
+    assert cost["tasks_hourly_usd"] == round(10 * TASK_HOUR, 4)
+    assert cost["monthly_usd"] == 465.52  # (10 x 0.04937 + 2 x 0.072) x 730 = 465.5210
