@@ -19,6 +19,7 @@ from autopilot.operations.ops_errors import OpsConflictError, OpsRefusedError
 from autopilot.settings.ops import OpsSettings, get_ops_settings
 from autopilot_cli.embedded.seed_stack import EmbeddedStack
 
+from tests.functional.test_replica_check import set_instance
 from tests.helpers.clients import clients, state_table
 
 AT = datetime.fromisoformat("2026-11-27T14:00:10+00:00")
@@ -55,6 +56,8 @@ def test_a_proposal_is_stored_for_approval_and_recorded_against_the_primary(sett
     assert (proposal.created_at, proposal.expires_at) == (AT, AT + timedelta(seconds=settings.approval_timeout_seconds))
     assert proposal.summary.startswith(f"Change {primary} from db.t3.medium to db.t3.large (")
     assert proposal.restart.startswith(f"ModifyDBInstance with ApplyImmediately restarts {primary}")
+    assert f"the read replica {settings.replica_db_instance_id} keeps its class" in proposal.restart
+    assert "(several minutes, single-AZ)" in proposal.restart
     assert proposal.proposal["instance_id"] == primary
     assert (proposal.proposal["from_class"], proposal.proposal["to_class"]) == ("db.t3.medium", "db.t3.large")
     assert proposal.proposal["reason"] == "CPU at 90 % all week" and "cost_impact" not in proposal.proposal
@@ -112,3 +115,14 @@ def test_a_primary_no_longer_in_the_proposed_class_is_not_changed(settings: OpsS
         "Propose the change again."
     )
     assert db_class(settings, primary) == "db.t3.xlarge"
+
+
+def test_a_multi_az_primary_is_proposed_with_a_failover_and_twice_the_cost(
+    settings: OpsSettings, stack: EmbeddedStack
+) -> None:
+    set_instance(stack, stack.primary_id, multi_az=True)
+
+    proposal = propose_class_change(clients(), request("db.t3.large"), DBA, AT, settings)
+
+    assert "(a Multi-AZ failover, usually under two minutes)" in proposal.restart
+    assert proposal.cost_impact.hourly_usd == pytest.approx(2 * (0.145 - 0.072))

@@ -243,7 +243,7 @@ def test_a_primary_that_cannot_be_stopped_is_recorded_as_a_failed_fence(
         f"fence_old_primary for episode {result['episode']} failed: could not stop {stack.primary_id}: "
     )
     assert result["fence_error"] in fence.reason
-    assert fence.inputs["mode"] == "auto"
+    assert fence.inputs["mode"] == "auto" and fence.inputs["replica_created_at"] is not None
 
 
 def test_an_episode_already_promoted_is_answered_from_the_audit_trail(
