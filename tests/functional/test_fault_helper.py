@@ -20,6 +20,14 @@ def test_no_test_patches_the_emulators_request_handling() -> None:
     assert patching == [], f"use tests.helpers.faults instead of moto's stubber in {patching}"
 
 
+def test_no_test_hooks_a_sessions_event_emitter() -> None:
+    """A hook registered on a session reaches only the clients made after it; the handlers keep theirs (a warm
+    container), so tests hook calls with on_call, which every client carries."""
+    others = [p for p in TESTS.rglob("*.py") if p != Path(__file__).resolve()]
+    hooking = sorted(str(p.relative_to(TESTS)) for p in others if "event_emitter" in p.read_text(encoding="utf-8"))
+    assert hooking == [], f"use tests.helpers.faults.on_call instead of the session's event emitter in {hooking}"
+
+
 def test_a_failed_call_is_not_applied_and_a_retry_is(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
     ssm = boto3.client("ssm", region_name="us-east-2")
     with inject("ssm", "PutParameter", FaultPlan(times=None), monkeypatch) as plan, pytest.raises(ClientError):

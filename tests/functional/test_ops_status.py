@@ -16,6 +16,7 @@ from autopilot_cli.embedded.seed_stack import EmbeddedStack
 
 from tests.functional.test_replica_check import set_instance
 from tests.helpers.clients import clients, state_table
+from tests.helpers.faults import on_call
 from tests.helpers.stack_state import set_running
 
 AT = datetime.fromisoformat("2026-11-27T14:00:10+00:00")
@@ -150,12 +151,8 @@ def test_a_composite_alarm_in_alarm_is_listed_too(settings: OpsSettings) -> None
     def with_composite(parsed: dict[str, Any], **_: Any) -> None:
         parsed["CompositeAlarms"] = [*parsed.get("CompositeAlarms", []), composite]
 
-    events = boto3._get_default_session()._session.get_component("event_emitter")  # type: ignore[attr-defined]
-    events.register("after-call.cloudwatch.DescribeAlarms", with_composite)
-    try:
+    with on_call("cloudwatch", "DescribeAlarms", with_composite, when="after"):
         listed = collect_status(clients(), settings, AT)["alarms_in_alarm"]
-    finally:
-        events.unregister("after-call.cloudwatch.DescribeAlarms", with_composite)
 
     assert {"name": "sensor-app-degraded", "reason": "CPU and 5xx both high"} in listed
 
@@ -165,12 +162,8 @@ def test_an_instance_described_without_its_engine_is_priced_as_postgres(settings
         for instance in parsed.get("DBInstances", []):
             instance.pop("Engine", None)
 
-    events = boto3._get_default_session()._session.get_component("event_emitter")  # type: ignore[attr-defined]
-    events.register("after-call.rds.DescribeDBInstances", without_engine)
-    try:
+    with on_call("rds", "DescribeDBInstances", without_engine, when="after"):
         status = collect_status(clients(), settings, AT)
-    finally:
-        events.unregister("after-call.rds.DescribeDBInstances", without_engine)
 
     assert status["cost_now"]["databases_hourly_usd"] == round(2 * T3_MEDIUM_HOUR, 4)
 

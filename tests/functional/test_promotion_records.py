@@ -20,7 +20,7 @@ from tests.functional.test_promote_replica import deployment_id, event, replica_
 from tests.functional.test_replica_check import NOW, audit, primary_down, primary_up, set_instance
 from tests.helpers.aws_env import clear_settings_caches
 from tests.helpers.clients import state_table
-from tests.helpers.faults import Faults
+from tests.helpers.faults import Faults, on_call
 
 APPROVAL = {"approved": True, "by": "sre-on-call@example.com", "comment": "primary storage failure confirmed"}
 
@@ -104,7 +104,7 @@ def test_a_failed_pre_flight_read_stops_before_the_promotion_and_says_so(
     assert faults.calls["PromoteReadReplica"] == 0
 
 
-def test_a_missing_service_is_found_before_the_promotion(
+def test_a_deleted_service_is_found_before_the_promotion(
     promote_env: Callable[[str], None],
     stack: EmbeddedStack,
     lambda_context: LocalLambdaContext,
@@ -112,13 +112,16 @@ def test_a_missing_service_is_found_before_the_promotion(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     promote_env("approve")
-    monkeypatch.setenv("SERVICE_NAME", "no-such-service")
-    clear_settings_caches()
+    # the service the stack names (and its policy grants) was deleted: DescribeServices reports it missing
+    boto3.client("ecs", region_name=stack.region).delete_service(
+        cluster=stack.cluster, service=stack.service, force=True
+    )
     primary_down(stack)
 
     result = run(event(), lambda_context)
 
     assert result["outcome"] == "failed" and "pre-flight read failed" in result["summary"]
+    assert "is INACTIVE, not ACTIVE" in result["summary"] and "recreate the service" in result["summary"]
     assert faults.calls["PromoteReadReplica"] == 0
 
 
@@ -381,12 +384,8 @@ def test_a_replica_without_an_endpoint_yet_is_not_promoted(
             if instance["DBInstanceIdentifier"] == stack.replica_id:
                 instance.pop("Endpoint", None)
 
-    events = boto3._get_default_session()._session.get_component("event_emitter")  # type: ignore[attr-defined]
-    events.register("after-call.rds.DescribeDBInstances", without_endpoint)
-    try:
+    with on_call("rds", "DescribeDBInstances", without_endpoint, when="after"):
         result = run(event(), lambda_context)
-    finally:
-        events.unregister("after-call.rds.DescribeDBInstances", without_endpoint)
 
     assert (result["outcome"], result["reasons"]) == ("refused", ["the replica has no endpoint address yet"])
     assert result["summary"] == f"Did not promote {stack.replica_id}: the replica has no endpoint address yet."

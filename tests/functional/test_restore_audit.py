@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from autopilot.handlers import emergency_scale, restore_capacity, sweeper
 from autopilot.models.records import AuditRecord, Lease
@@ -19,7 +18,7 @@ from autopilot_cli.lambda_context import LocalLambdaContext
 
 from tests.helpers.aws_env import settings_env
 from tests.helpers.clients import state_table
-from tests.helpers.faults import count_calls
+from tests.helpers.faults import count_calls, on_call
 from tests.helpers.held_lock import hold_capacity_lock
 from tests.helpers.stack_state import set_target, table_items, target
 
@@ -353,14 +352,9 @@ def test_a_lease_replaced_while_the_floor_was_lowered_is_not_deleted(
             assert current is not None
             replaced.append(table.put_lease(current.model_copy(update={"episode": "newer"}), replaces=current))
 
-    events = boto3._get_default_session()._session.get_component("event_emitter")  # type: ignore[attr-defined]
-    hook = "before-call.application-autoscaling.RegisterScalableTarget"
-    events.register(hook, replace_the_lease)
-    try:
+    with on_call("application-autoscaling", "RegisterScalableTarget", replace_the_lease):
         event = {"trigger": alarm_at("OK", "2026-11-27T14:20:05Z"), "now": "2026-11-27T14:23:06Z"}
         result = restore_capacity.handler(event, lambda_context)
-    finally:
-        events.unregister(hook, replace_the_lease)
     assert (result["action"], result["taken"]) == ("restore_floor", True)
     kept = table.get_lease(raised.resource_id)
     assert kept is not None and (kept.episode, kept.version) == ("newer", replaced[0].version)

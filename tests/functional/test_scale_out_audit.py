@@ -20,7 +20,7 @@ from autopilot_cli.lambda_context import LocalLambdaContext
 
 from tests.helpers.aws_env import settings_env
 from tests.helpers.clients import state_table
-from tests.helpers.faults import FaultPlan, count_calls, inject
+from tests.helpers.faults import FaultPlan, count_calls, inject, on_call
 from tests.helpers.held_lock import hold_capacity_lock
 from tests.helpers.stack_state import set_running, table_items, target
 
@@ -186,13 +186,8 @@ def floor_moved_after_the_write(stack: EmbeddedStack) -> Iterator[None]:
                 MinCapacity=8,
             )
 
-    events = boto3._get_default_session()._session.get_component("event_emitter")  # type: ignore[attr-defined]
-    hook = "after-call.application-autoscaling.RegisterScalableTarget"
-    events.register(hook, move)
-    try:
+    with on_call("application-autoscaling", "RegisterScalableTarget", move, when="after"):
         yield
-    finally:
-        events.unregister(hook, move)
 
 
 def test_a_floor_changed_right_after_the_raise_is_reported_in_the_reason(
@@ -250,17 +245,12 @@ def test_a_failed_raise_undoes_only_its_own_lease_not_one_written_meanwhile(
             assert current is not None
             replaced.append(table.put_lease(current.model_copy(update={"episode": "newer"}), replaces=current))
 
-    events = boto3._get_default_session()._session.get_component("event_emitter")  # type: ignore[attr-defined]
-    hook = "before-call.application-autoscaling.RegisterScalableTarget"
-    events.register(hook, replace_the_lease)
     outage = FaultPlan(code="InternalServiceException", status=500, times=None)
-    try:
-        with (
-            inject("application-autoscaling", "RegisterScalableTarget", outage, monkeypatch),
-            pytest.raises(Exception, match="reached max retries"),
-        ):
-            scale(episode(0), lambda_context)
-    finally:
-        events.unregister(hook, replace_the_lease)
+    with (
+        on_call("application-autoscaling", "RegisterScalableTarget", replace_the_lease),
+        inject("application-autoscaling", "RegisterScalableTarget", outage, monkeypatch),
+        pytest.raises(Exception, match="reached max retries"),
+    ):
+        scale(episode(0), lambda_context)
     kept = table.get_lease(stack.resource_id)
     assert kept is not None and (kept.episode, kept.version) == ("newer", 2)

@@ -6,8 +6,8 @@ conftest), so every session and client carries them. The first runs before any o
 a call a fault source wants to fail, it returns the error response, which botocore uses instead of sending, and
 points the request at an address no emulator serves, so the emulator's own handler (moto's, which botocore also
 calls) leaves the call undone. The last one puts the address back, so botocore's retry of the same request goes
-through. botocore's retry and backoff are therefore exercised as against AWS. A third, ``before-call``, runs the
-hooks of :func:`on_call` (counters, a pause at a chosen call).
+through. botocore's retry and backoff are therefore exercised as against AWS. Two more, on ``before-call`` and
+``after-call``, run the hooks of :func:`on_call` (counters, a pause at a chosen call, a changed answer).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO
-from typing import Any
+from typing import Any, Literal
 
 import botocore.handlers
 import pytest
@@ -31,8 +31,9 @@ FaultSource = Callable[[str, AWSPreparedRequest], AWSResponse | None]
 _SOURCES: list[FaultSource] = []
 _REDIRECTED: dict[int, str] = {}
 _INSTALLED: list[bool] = []
-# ((service, operation), hook) pairs that :func:`on_call` added: called by the one built-in ``before-call`` handler.
-_HOOKS: list[tuple[tuple[str, str], Callable[..., Any]]] = []
+# ((before or after, service, operation), hook) pairs that :func:`on_call` added: called by the built-in
+# ``before-call`` and ``after-call`` handlers.
+_HOOKS: list[tuple[tuple[str, str, str], Callable[..., Any]]] = []
 
 
 class ErrorBody(BytesIO):
@@ -78,12 +79,15 @@ def _restore(request: AWSPreparedRequest, **_: Any) -> None:
         request.url = original
 
 
-def _call_hooks(model: Any, **kwargs: Any) -> None:
-    """Run the hooks of this call's service (botocore's name, e.g. ``application-autoscaling``) and operation."""
-    called = (model.service_model.service_name, model.name)
-    for wanted, hook in list(_HOOKS):
-        if wanted == called:
-            hook(model=model, **kwargs)
+def _hooks_of(when: str) -> Callable[..., None]:
+    def call_hooks(model: Any, **kwargs: Any) -> None:
+        """Run the hooks of this call's service (botocore's name, e.g. ``application-autoscaling``) and operation."""
+        called = (when, model.service_model.service_name, model.name)
+        for wanted, hook in list(_HOOKS):
+            if wanted == called:
+                hook(model=model, **kwargs)
+
+    return call_hooks
 
 
 def install() -> None:
@@ -92,7 +96,8 @@ def install() -> None:
         return
     botocore.handlers.BUILTIN_HANDLERS.append(("before-send", _serve, botocore.handlers.REGISTER_FIRST))
     botocore.handlers.BUILTIN_HANDLERS.append(("before-send", _restore, botocore.handlers.REGISTER_LAST))
-    botocore.handlers.BUILTIN_HANDLERS.append(("before-call", _call_hooks))
+    botocore.handlers.BUILTIN_HANDLERS.append(("before-call", _hooks_of("before")))
+    botocore.handlers.BUILTIN_HANDLERS.append(("after-call", _hooks_of("after")))
     _INSTALLED.append(True)
 
 
@@ -190,12 +195,15 @@ class CallCounter:
 
 
 @contextmanager
-def on_call(service: str, operation: str, hook: Callable[..., Any]) -> Iterator[None]:
-    """Call ``hook(**kwargs)`` before every ``service`` ``operation`` call made while inside, by any client,
+def on_call(
+    service: str, operation: str, hook: Callable[..., Any], when: Literal["before", "after"] = "before"
+) -> Iterator[None]:
+    """Call ``hook(**kwargs)`` before (botocore's ``before-call`` arguments) or after (``after-call``: ``parsed`` is
+    the answer, which the hook may change) every ``service`` ``operation`` call made while inside, by any client,
     including one made before (a warm container's: handlers keep their clients, see ``autopilot.adapters.clients``).
     """
     install()
-    entry = ((service, operation), hook)
+    entry = ((when, service, operation), hook)
     _HOOKS.append(entry)
     try:
         yield

@@ -15,7 +15,8 @@ class ServiceDeployer:
         self._ecs = ecs
 
     def check_exists(self, cluster: str, service: str) -> str:
-        """The service's status (ACTIVE ...); raises ObservationError when it is not there."""
+        """The service's status, ACTIVE; raises ObservationError when it is not there, or is being deleted or was
+        (ECS still describes a deleted service for a while, DRAINING then INACTIVE, and refuses to deploy it)."""
         response = self._ecs.describe_services(cluster=cluster, services=[service])
         services = response.get("services", [])
         if not services:
@@ -24,7 +25,13 @@ class ServiceDeployer:
                 f"ECS service {service} in cluster {cluster} not found ({failures or 'no failure reason'}); "
                 "check CLUSTER_NAME and SERVICE_NAME"
             )
-        return str(services[0].get("status", "UNKNOWN"))
+        status = str(services[0].get("status", "UNKNOWN"))
+        if status != "ACTIVE":
+            raise ObservationError(
+                f"ECS service {service} in cluster {cluster} is {status}, not ACTIVE: it was deleted or is being "
+                "deleted, and ECS would refuse the new deployment; recreate the service (deploy the stack) first"
+            )
+        return status
 
     def force_new_deployment(self, cluster: str, service: str) -> str:
         """Start a new deployment with the same task definition; returns the new deployment's id."""
