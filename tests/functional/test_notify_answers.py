@@ -3,11 +3,8 @@ run (sent, already run, nothing waiting), with the SNS message it names and mark
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
 import pytest
 from autopilot.handlers import notify
@@ -16,34 +13,8 @@ from autopilot_cli.lambda_context import LocalLambdaContext
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.sns.models import sns_backends
 
+from tests.functional.test_notify_digest import load, routine, schedule
 from tests.helpers.stack_state import table_items
-
-EVENTS = Path(__file__).resolve().parents[2] / "events"
-
-
-def load(name: str) -> dict[str, Any]:
-    return json.loads((EVENTS / name).read_text())  # type: ignore[no-any-return]
-
-
-def routine(n: int) -> dict[str, Any]:
-    """The workflow state Notify gets for an OK event with no floor to restore (event ``ok-<n>``)."""
-    at = f"2026-11-27T14:{n:02d}:05Z"
-    return {
-        "trigger": load("alarm-cpu-recovered.json") | {"id": f"ok-{n}", "time": at},
-        "now": None,
-        "assessment": {"kind": "recovered", "summary": "the alarm returned to OK"},
-        "restore": {"action": "none", "taken": False, "reason": f"no lease to restore (event {n})"},
-        "notice": {"outcome": "no_action", "failed_step": None, "error": None},
-        "execution": f"arn:aws:states:us-east-2:123456789012:execution:remediation:run-{n}",
-        "entered_at": at,
-    }
-
-
-def schedule(time: str) -> dict[str, Any]:
-    return load("schedule-sweeper.json") | {
-        "time": time,
-        "resources": ["arn:aws:events:us-east-2:123456789012:rule/sensor-autopilot-notify-digest"],
-    }
 
 
 def sent_ids(topic_arn: str) -> list[str]:

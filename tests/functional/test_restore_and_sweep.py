@@ -42,20 +42,6 @@ def sweep_at(at: str, context: LocalLambdaContext) -> dict[str, Any]:
     return result
 
 
-@pytest.fixture
-def raised(
-    stack: EmbeddedStack, function_env: Callable[[str], dict[str, str]], lambda_context: LocalLambdaContext
-) -> EmbeddedStack:
-    """The floor raised from 3 to 6 by a CPU emergency at 14:00:05."""
-    function_env("EmergencyScaleFunction")
-    event = load("alarm-cpu-emergency.json")
-    mirror_alarm_state(event, "us-east-2")
-    emergency_scale.handler(event, lambda_context)
-    assert target(stack)["MinCapacity"] == 6
-    function_env("RestoreCapacityFunction")
-    return stack
-
-
 def test_ok_for_less_than_the_cooldown_keeps_the_floor(
     raised: EmbeddedStack, lambda_context: LocalLambdaContext
 ) -> None:

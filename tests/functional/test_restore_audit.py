@@ -62,20 +62,6 @@ def audit(stack: EmbeddedStack, function: str) -> list[AuditRecord]:
     return [r for r in records if r.function == function]
 
 
-@pytest.fixture
-def raised(
-    stack: EmbeddedStack, function_env: Callable[[str], dict[str, str]], lambda_context: LocalLambdaContext
-) -> EmbeddedStack:
-    """The floor raised from 3 to 6 by a CPU emergency at 14:00:05 (lease until 15:00:05)."""
-    function_env("EmergencyScaleFunction")
-    event = load("alarm-cpu-emergency.json")
-    mirror_alarm_state(event, "us-east-2")
-    emergency_scale.handler(event, lambda_context)
-    assert target(stack)["MinCapacity"] == 6
-    function_env("RestoreCapacityFunction")
-    return stack
-
-
 def test_a_restore_after_recovery_is_audited_with_what_it_saw_and_what_it_changed(
     raised: EmbeddedStack, lambda_context: LocalLambdaContext
 ) -> None:
