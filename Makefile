@@ -63,7 +63,10 @@ lint: dev
 	$(VENV)/bin/ruff format --check functions cli service tests scripts bench cfn_rules
 	$(VENV)/bin/mypy
 
-PYTEST := PATH="$(CURDIR)/$(SAM_VENV)/bin:$(CURDIR)/$(CHECKOV_VENV)/bin:$$PATH" $(PY) -m pytest
+# Bytecode is cached (in __pycache__/, ignored by git) even where the environment turns it off: every pytest process,
+# and each subprocess a test starts (the demo, the CLI, the service), would otherwise compile the product and
+# rewrite the tests again.
+PYTEST := PYTHONDONTWRITEBYTECODE= PATH="$(CURDIR)/$(SAM_VENV)/bin:$(CURDIR)/$(CHECKOV_VENV)/bin:$$PATH" $(PY) -m pytest
 IAM_CALLS := $(CURDIR)/.iam-calls
 # The only homes of the iam_audit and load tests (tests/template/test_meta.py holds them there): the last two runs
 # collect just these, not the whole tree.

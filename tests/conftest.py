@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import gc
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -34,6 +35,10 @@ def pytest_configure(config: pytest.Config) -> None:
 MOTO_CONFIG: Any = {
     "stepfunctions": {"execute_state_machine": True},
     "lambda": {"use_docker": False},
+    # One boto3 default session for the process, as in a warm Lambda container: the functions' clients are made
+    # once and reused by every test (each mock still starts from reset backends); a new session per test made
+    # them again, about 7 ms each.
+    "core": {"reset_boto3_session": False},
 }
 
 
@@ -179,7 +184,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Refuse to run when pytest-xdist's loadgroup would ignore the groups above (it tags node IDs, which some
-    pytest releases no longer allow: pytest-xdist#1386): the PostgreSQL suites would then run in both workers."""
+    pytest releases no longer allow: pytest-xdist#1386): the PostgreSQL suites would then run in both workers.
+
+    What exists once the tests are collected (modules, botocore's and moto's models, the collected items) lives as
+    long as the process: ``gc.freeze()`` takes it out of the cyclic collector's walks, which every full collection
+    and pytest's five at the end of the session made over all of it."""
+    gc.freeze()
     if "PYTEST_XDIST_WORKER" not in os.environ or not session.config.getoption("loadgroup", False):
         return
     untagged = [

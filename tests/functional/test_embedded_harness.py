@@ -1,5 +1,5 @@
-"""The embedded AWS's own plumbing: its clients live as long as the mock's session, and a waiter wakes when an
-execution of this process ends."""
+"""The embedded AWS's own plumbing: its clients live as long as the default session, one set per endpoint, and a
+waiter wakes when an execution of this process ends."""
 
 from __future__ import annotations
 
@@ -22,6 +22,19 @@ def test_the_harness_gets_the_same_clients_while_the_session_lives(aws: None) ->
     assert harness_clients(REGION).ecs is first.ecs
     assert harness_clients("eu-west-1") is not first
     assert first.ecs.meta.region_name == REGION
+
+
+def test_clients_made_at_the_embedded_servers_address_are_not_used_without_it(
+    aws: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:5999")  # an embedded server's address, while it runs
+    at_server = harness_clients(REGION)
+    assert at_server.ecs.meta.endpoint_url == "http://127.0.0.1:5999"
+    monkeypatch.delenv("AWS_ENDPOINT_URL")  # the server stopped: moto in-process again
+    in_process = harness_clients(REGION)
+    assert in_process is not at_server
+    assert in_process.ecs.meta.endpoint_url == f"https://ecs.{REGION}.amazonaws.com"
+    assert in_process.ecs.list_clusters()["clusterArns"] == []  # answered by moto, not refused by a dead port
 
 
 def test_a_new_mock_gets_new_harness_clients(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -27,7 +27,7 @@ from autopilot.settings.ops import OpsSettings, get_ops_settings
 from autopilot_cli.embedded.seed_stack import EmbeddedStack
 from botocore.exceptions import ClientError
 
-from tests.helpers.clients import clients, state_table
+from tests.helpers.clients import clients, private_clients, state_table
 from tests.helpers.sns import published
 
 AT = datetime.fromisoformat("2026-11-27T14:00:10+00:00")
@@ -56,7 +56,7 @@ def settings(stack: EmbeddedStack, function_env: Callable[[str], dict[str, str]]
 
 
 def with_workflow(workflow: RecordingStepFunctions) -> AwsClients:
-    found = clients()
+    found = private_clients()
     found.__dict__["stepfunctions"] = workflow
     return found
 

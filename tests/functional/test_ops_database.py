@@ -20,7 +20,7 @@ from autopilot.settings.ops import OpsSettings, get_ops_settings
 from autopilot_cli.embedded.seed_stack import EmbeddedStack
 
 from tests.functional.test_replica_check import set_instance
-from tests.helpers.clients import clients, state_table
+from tests.helpers.clients import clients, private_clients, state_table
 
 AT = datetime.fromisoformat("2026-11-27T14:00:10+00:00")
 DBA = Caller(arn="arn:aws:iam::123456789012:user/dba")
@@ -85,7 +85,7 @@ def test_a_refused_proposal_says_why_is_recorded_and_stores_nothing(settings: Op
 
 def test_applying_changes_exactly_the_approved_class(settings: OpsSettings) -> None:
     proposal = propose_class_change(clients(), request("db.t3.large"), DBA, AT, settings)
-    found = clients()
+    found = private_clients()
     sent: list[dict[str, Any]] = []
     found.rds.meta.events.register(
         "provide-client-params.rds.ModifyDBInstance", lambda params, **_: sent.append(params)

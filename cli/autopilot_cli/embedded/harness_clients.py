@@ -1,16 +1,18 @@
-"""The embedded AWS's own boto3 clients: made once per boto3 default session and region, then reused.
+"""The embedded AWS's own boto3 clients: made once per boto3 default session, region and endpoint, then reused.
 
 Making a botocore client costs milliseconds of CPU (endpoint rules, a copy of the session's event hooks, an SSL
 context), and the harness calls AWS around every function it runs: the actuator before each task, the alarm mirror
 on each event, the polling of each execution. So it keeps its clients, for as long as the default session they were
-made on lives. moto gives boto3 a new default session each time a mock starts, so a fresh mock gets fresh clients and
-nothing needs resetting. Only low-level clients are kept (they are thread-safe; a boto3 resource is not).
+made on lives. A client is bound to the endpoint it was made at (``AWS_ENDPOINT_URL`` then: the embedded server's
+address, or none for moto in-process), so the endpoint is part of the key. Only low-level clients are kept (they are
+thread-safe; a boto3 resource is not).
 
-The product's functions do not use this: they make their own clients per invocation (``autopilot.adapters.clients``).
+The product's functions keep theirs the same way, per thread (``autopilot.adapters.clients``).
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -27,7 +29,7 @@ if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
     from mypy_boto3_stepfunctions import SFNClient
 
-_by_session: WeakKeyDictionary[Session, dict[str, HarnessClients]] = WeakKeyDictionary()
+_by_session: WeakKeyDictionary[Session, dict[tuple[str, str | None], HarnessClients]] = WeakKeyDictionary()
 _lock = threading.Lock()
 
 
@@ -64,13 +66,15 @@ class HarnessClients:
 
 
 def harness_clients(region: str) -> HarnessClients:
-    """The harness's clients for ``region`` on boto3's current default session (made on the first call)."""
+    """The harness's clients for ``region`` on boto3's current default session, at ``AWS_ENDPOINT_URL`` when it is
+    set (made on the first call with these three)."""
+    key = (region, os.environ.get("AWS_ENDPOINT_URL") or None)
     with _lock:
         if boto3.DEFAULT_SESSION is None:
             boto3.setup_default_session()
         session = boto3.DEFAULT_SESSION
         assert session is not None  # set just above
-        regions = _by_session.setdefault(session, {})
-        if region not in regions:
-            regions[region] = HarnessClients(session, region)
-        return regions[region]
+        kept = _by_session.setdefault(session, {})
+        if key not in kept:
+            kept[key] = HarnessClients(session, region)
+        return kept[key]

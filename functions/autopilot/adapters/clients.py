@@ -4,8 +4,8 @@ Every client has the retry policy the adapters share (standard mode: throttling 
 points at ``AWS_ENDPOINT_URL`` when it is set (the embedded AWS). A handler asks :func:`aws_clients` for the factory
 and passes it down; a factory makes each client once, when first asked. :func:`aws_clients` gives the same factory
 again for the same boto3 default session, region, endpoint and thread: a warm Lambda makes no client twice (AWS's
-advice: clients outlive the invocation; making one costs milliseconds of CPU), and a new default session (moto gives
-each mock a new one) or another thread gets factories of its own. That is kept per thread because a boto3 resource
+advice: clients outlive the invocation; making one costs milliseconds of CPU), and a new default session or another
+thread gets factories of its own. That is kept per thread because a boto3 resource
 (the DynamoDB one) must not be shared between threads; nothing needs resetting, since it goes with its session.
 
 A new AWS call goes here (an accessor, when the service is new), then into an adapter that takes the client, then
