@@ -1,7 +1,7 @@
 """The client factory: every client it makes has the shared retry policy, the invocation's region and the
 endpoint from ``AWS_ENDPOINT_URL``; an instance makes each client once, and a warm container (the same default
-session, region, endpoint and thread) gets the same factory again, while a new session or another thread gets its
-own."""
+session, region and endpoint) gets the same factory again, from any thread, while a new session gets its own.
+Threads share the low-level clients and each has a DynamoDB resource of its own."""
 
 from __future__ import annotations
 
@@ -109,15 +109,45 @@ def test_a_new_default_session_gets_new_factories(fresh_default_session: None, m
     assert after.session is boto3.DEFAULT_SESSION is not before.session
 
 
-def test_each_thread_gets_its_own_factory(fresh_default_session: None) -> None:
+def test_threads_share_the_factory_and_its_clients_but_not_a_dynamodb_resource(fresh_default_session: None) -> None:
     mine = aws_clients(REGION)
-    theirs: list[AwsClients] = []
-    worker = threading.Thread(target=lambda: theirs.extend([aws_clients(REGION), aws_clients(REGION)]))
+    seen: list[Any] = []
+
+    def in_a_thread() -> None:
+        theirs = aws_clients(REGION)
+        seen.extend([theirs, theirs.ecs, theirs.dynamodb_client, theirs.dynamodb, theirs.dynamodb])
+
+    worker = threading.Thread(target=in_a_thread)
     worker.start()
     worker.join(timeout=30)
-    assert len(theirs) == 2
-    assert theirs[0] is theirs[1] is not mine
-    assert theirs[0].session is mine.session
+    factory, ecs, dynamodb_client, resource, resource_again = seen
+    assert factory is mine
+    assert ecs is mine.ecs and dynamodb_client is mine.dynamodb_client
+    assert resource is resource_again, "a thread keeps its resource"
+    assert resource is not mine.dynamodb and mine.dynamodb is mine.dynamodb
+
+
+def test_threads_that_ask_at_once_get_one_factory_and_working_clients(fresh_default_session: None) -> None:
+    start = threading.Barrier(8)
+    seen: list[Any] = []
+    errors: list[BaseException] = []
+
+    def ask() -> None:
+        start.wait(timeout=30)
+        try:
+            clients = aws_clients(REGION)
+            seen.append((clients, clients.ecs.meta.region_name, clients.table("state").name))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    workers = [threading.Thread(target=ask) for _ in range(8)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=30)
+    assert not errors, errors
+    assert len({id(factory) for factory, _, _ in seen}) == 1
+    assert {(region, table) for _, region, table in seen} == {(REGION, "state")}
 
 
 def test_every_factory_shares_the_default_session_and_so_its_loaded_service_models(

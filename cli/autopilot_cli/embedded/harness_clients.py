@@ -7,7 +7,7 @@ made on lives. A client is bound to the endpoint it was made at (``AWS_ENDPOINT_
 address, or none for moto in-process), so the endpoint is part of the key. Only low-level clients are kept (they are
 thread-safe; a boto3 resource is not).
 
-The product's functions keep theirs the same way, per thread (``autopilot.adapters.clients``).
+The product's functions keep theirs the same way (``autopilot.adapters.clients``).
 """
 
 from __future__ import annotations

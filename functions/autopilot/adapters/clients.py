@@ -3,10 +3,11 @@
 Every client has the retry policy the adapters share (standard mode: throttling and 5xx, backoff with jitter) and
 points at ``AWS_ENDPOINT_URL`` when it is set (the embedded AWS). A handler asks :func:`aws_clients` for the factory
 and passes it down; a factory makes each client once, when first asked. :func:`aws_clients` gives the same factory
-again for the same boto3 default session, region, endpoint and thread: a warm Lambda makes no client twice (AWS's
-advice: clients outlive the invocation; making one costs milliseconds of CPU), and a new default session or another
-thread gets factories of its own. That is kept per thread because a boto3 resource
-(the DynamoDB one) must not be shared between threads; nothing needs resetting, since it goes with its session.
+again for the same boto3 default session, region and endpoint: a warm Lambda makes no client twice (AWS's advice:
+clients outlive the invocation; making one costs milliseconds of CPU), and a new default session gets factories of
+its own. Low-level clients are thread-safe, so every thread shares them; a boto3 resource (the DynamoDB one) must not
+be shared between threads, so the factory keeps one per thread. Nothing needs resetting: a factory goes with its
+session.
 
 A new AWS call goes here (an accessor, when the service is new), then into an adapter that takes the client, then
 into the function's IAM policy in template.yaml.
@@ -14,10 +15,12 @@ into the function's IAM policy in template.yaml.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
+from collections.abc import Callable
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from weakref import WeakKeyDictionary
 
 import boto3
@@ -45,6 +48,20 @@ RETRY_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_t
 PRICING_CONFIG = RETRY_CONFIG.merge(Config(retries={"mode": "standard", "max_attempts": 2}, read_timeout=10))
 # Cost Explorer and the Pricing API answer from us-east-1 whatever the stack's region.
 GLOBAL_BILLING_REGION = "us-east-1"
+_making = threading.Lock()
+Made = TypeVar("Made")
+
+
+def _one_at_a_time(make: Callable[[AwsClients], Made]) -> Callable[[AwsClients], Made]:
+    """Make a client holding the process's lock: a botocore session is not safe to make clients from in several
+    threads at once (it happens once per client in a container's life, so nothing waits on it after)."""
+
+    @functools.wraps(make)
+    def made(clients: AwsClients) -> Made:
+        with _making:
+            return make(clients)
+
+    return made
 
 
 class AwsClients:
@@ -54,32 +71,42 @@ class AwsClients:
         self.session = session
         self.region = region
         self.endpoint_url = endpoint_url
+        self._per_thread = threading.local()  # the DynamoDB resource: one per thread
 
     @cached_property
+    @_one_at_a_time
     def autoscaling(self) -> ApplicationAutoScalingClient:
         return self.session.client(
             "application-autoscaling", region_name=self.region, endpoint_url=self.endpoint_url, config=RETRY_CONFIG
         )
 
     @cached_property
+    @_one_at_a_time
     def cloudwatch(self) -> CloudWatchClient:
         return self.session.client(
             "cloudwatch", region_name=self.region, endpoint_url=self.endpoint_url, config=RETRY_CONFIG
         )
 
     @cached_property
+    @_one_at_a_time
     def cost_explorer(self) -> CostExplorerClient:
         return self.session.client(
             "ce", region_name=GLOBAL_BILLING_REGION, endpoint_url=self.endpoint_url, config=RETRY_CONFIG
         )
 
-    @cached_property
+    @property
     def dynamodb(self) -> DynamoDBServiceResource:
-        return self.session.resource(
-            "dynamodb", region_name=self.region, endpoint_url=self.endpoint_url, config=RETRY_CONFIG
-        )
+        """This thread's DynamoDB resource (made on its first use in the thread: a resource is not thread-safe)."""
+        resource: DynamoDBServiceResource | None = getattr(self._per_thread, "dynamodb", None)
+        if resource is None:
+            with _making:
+                resource = self._per_thread.dynamodb = self.session.resource(
+                    "dynamodb", region_name=self.region, endpoint_url=self.endpoint_url, config=RETRY_CONFIG
+                )
+        return resource
 
     @cached_property
+    @_one_at_a_time
     def dynamodb_client(self) -> DynamoDBClient:
         """A plain DynamoDB client (the resource's own client translates items; Powertools wants raw ones)."""
         return self.session.client(
@@ -90,44 +117,53 @@ class AwsClients:
         return self.dynamodb.Table(name)
 
     @cached_property
+    @_one_at_a_time
     def ecs(self) -> ECSClient:
         return self.session.client("ecs", region_name=self.region, endpoint_url=self.endpoint_url, config=RETRY_CONFIG)
 
     @cached_property
+    @_one_at_a_time
     def elbv2(self) -> ElasticLoadBalancingv2Client:
         return self.session.client(
             "elbv2", region_name=self.region, endpoint_url=self.endpoint_url, config=RETRY_CONFIG
         )
 
     @cached_property
+    @_one_at_a_time
     def lambda_(self) -> LambdaClient:
         return self.session.client(
             "lambda", region_name=self.region, endpoint_url=self.endpoint_url, config=RETRY_CONFIG
         )
 
     @cached_property
+    @_one_at_a_time
     def pricing(self) -> PricingClient:
         return self.session.client(
             "pricing", region_name=GLOBAL_BILLING_REGION, endpoint_url=self.endpoint_url, config=PRICING_CONFIG
         )
 
     @cached_property
+    @_one_at_a_time
     def rds(self) -> RDSClient:
         return self.session.client("rds", region_name=self.region, endpoint_url=self.endpoint_url, config=RETRY_CONFIG)
 
     @cached_property
+    @_one_at_a_time
     def s3(self) -> S3Client:
         return self.session.client("s3", region_name=self.region, endpoint_url=self.endpoint_url, config=RETRY_CONFIG)
 
     @cached_property
+    @_one_at_a_time
     def sns(self) -> SNSClient:
         return self.session.client("sns", region_name=self.region, endpoint_url=self.endpoint_url, config=RETRY_CONFIG)
 
     @cached_property
+    @_one_at_a_time
     def ssm(self) -> SSMClient:
         return self.session.client("ssm", region_name=self.region, endpoint_url=self.endpoint_url, config=RETRY_CONFIG)
 
     @cached_property
+    @_one_at_a_time
     def stepfunctions(self) -> SFNClient:
         return self.session.client(
             "stepfunctions", region_name=self.region, endpoint_url=self.endpoint_url, config=RETRY_CONFIG
@@ -142,22 +178,18 @@ def default_session() -> Session:
     return session
 
 
-# Per thread: for each default session (weakly: a factory goes with its session), the factories by region and endpoint.
-_kept = threading.local()
+# For each default session (weakly: a factory goes with its session), the factories by region and endpoint.
+_kept: WeakKeyDictionary[Session, dict[tuple[str, str | None], AwsClients]] = WeakKeyDictionary()
+_kept_lock = threading.Lock()
 
 
 def aws_clients(region: str) -> AwsClients:
-    """This thread's factory on boto3's default session, in ``region``, at ``AWS_ENDPOINT_URL`` when it is set:
-    made on the first call, the same one on every later call with the same four."""
-    session = default_session()
-    endpoint = os.environ.get("AWS_ENDPOINT_URL") or None
-    sessions: WeakKeyDictionary[Session, dict[tuple[str, str | None], AwsClients]] | None = getattr(
-        _kept, "sessions", None
-    )
-    if sessions is None:
-        sessions = _kept.sessions = WeakKeyDictionary()
-    factories = sessions.setdefault(session, {})
-    key = (region, endpoint)
-    if key not in factories:
-        factories[key] = AwsClients(session, region, endpoint)
-    return factories[key]
+    """The factory on boto3's default session, in ``region``, at ``AWS_ENDPOINT_URL`` when it is set: made on the
+    first call, the same one on every later call with the same three (from any thread)."""
+    key = (region, os.environ.get("AWS_ENDPOINT_URL") or None)
+    with _kept_lock:
+        session = default_session()
+        factories = _kept.setdefault(session, {})
+        if key not in factories:
+            factories[key] = AwsClients(session, *key)
+        return factories[key]
