@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import botocore.loaders
-import botocore.session
 import pytest
 from autopilot.settings.cache import clear_all
+from autopilot_cli.embedded.service_models import share_service_models
 
 BASE_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -29,15 +27,11 @@ BASE_ENV = {
 
 
 def speed_up_emulation() -> None:
-    """Make each moto start cheap, for the whole test session (and the embedded daemons it spawns).
-
-    moto replaces boto3's default session on every start, and each new botocore session parses the service
-    models' JSON again (most of a stack fixture's time). One shared, read-only model loader keeps what botocore
-    would cache within one session across all of them; EC2 backends skip the public AMI catalogue.
-    """
+    """Make each moto start cheap, for the whole test session (and the embedded daemons it spawns): EC2 backends
+    skip the public AMI catalogue, and botocore's sessions share their parsed service models (as the embedded AWS
+    does: :mod:`autopilot_cli.embedded.service_models`)."""
     os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-    if not hasattr(botocore.session.create_loader, "cache_info"):  # not shared yet
-        botocore.session.create_loader = functools.lru_cache(maxsize=None)(botocore.loaders.create_loader)
+    share_service_models()
 
 
 def clear_settings_caches() -> None:
