@@ -86,7 +86,7 @@ def stack(aws: None, monkeypatch: pytest.MonkeyPatch) -> EmbeddedStack:
         monkeypatch.setenv(name, value)
     clear_settings_caches()
     # A copy a test may change, sharing the parsed template.yaml (read-only: load_template's own, and deep-copying
-    # cfn-lint's node classes costs about 50 ms a test).
+    # it would cost tens of milliseconds a test).
     template = seeded.stack.resolver.template
     return copy.deepcopy(seeded.stack, {id(template): template})
 

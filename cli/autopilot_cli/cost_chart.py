@@ -7,8 +7,6 @@ from pathlib import Path
 from autopilot.logic.cost_markdown import CATEGORY_LABELS
 from autopilot.logic.cost_seed import SEED_QUOTED_TOTAL
 from autopilot.models.cost import CostReport
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 COLOURS = ["#4C72B0", "#55A868", "#8172B2", "#CCB974", "#C44E52"]
 
@@ -38,6 +36,10 @@ def draw_cost_chart(report: CostReport, path: Path) -> Path:
     """Monthly cost per scenario, stacked by category; beside them the guide's own configuration priced from the
     table, with the guide's figure for that configuration as a line (like is compared with like)."""
     target = check_chart_path(path)
+    # matplotlib is imported here, by the one command that draws (it takes most of a second to import).
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(9, 5), dpi=100)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()

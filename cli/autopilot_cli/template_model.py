@@ -15,7 +15,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from cfnlint.decode.cfn_yaml import load as load_cfn_yaml
+import yaml
+from cfn_tools.yaml_loader import construct_mapping, multi_constructor
 
 # The project's files ship inside the package (autopilot_cli/project/: template.yaml, statemachines/, events/,
 # bench/results/service.json, each a link to the repository's own that a wheel build copies in), so the CLI reads
@@ -23,6 +24,16 @@ from cfnlint.decode.cfn_yaml import load as load_cfn_yaml
 # (its statemachines/ and events/ beside it).
 TEMPLATE_ENV = "AUTOPILOT_TEMPLATE"
 _SUB_VAR = re.compile(r"\$\{([^}!]+)\}")
+
+
+class _TemplateLoader(yaml.CSafeLoader):
+    """YAML with CloudFormation's short forms (``!Ref``, ``!Sub``, ``!GetAtt a.b``...) read as their long forms
+    (``{"Ref": ...}``, ``{"Fn::Sub": ...}``, ``{"Fn::GetAtt": ["a", "b"]}``): cfn-flip's constructors on libyaml's
+    parser. (cfn-lint's reader gives the same, but importing cfn-lint costs every command about two seconds.)"""
+
+
+_TemplateLoader.add_constructor("tag:yaml.org,2002:map", construct_mapping)
+_TemplateLoader.add_multi_constructor("!", multi_constructor)
 
 
 class TemplateError(Exception):
@@ -62,7 +73,8 @@ def events_dir() -> Path:
 def _load(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise TemplateError(f"template not found at {path}; set {TEMPLATE_ENV} to a template.yaml")
-    return dict(load_cfn_yaml(str(path)))
+    with path.open(encoding="utf-8") as stream:
+        return dict(yaml.load(stream, Loader=_TemplateLoader))  # a safe loader, plus CloudFormation's tags
 
 
 def load_template(path: Path | None = None) -> dict[str, Any]:

@@ -11,6 +11,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from cfnlint.decode.cfn_yaml import load as load_cfn_yaml
+
 from tests.template.conftest import TEMPLATE
 from tests.template.sam_transform import transformed_template
 
@@ -87,14 +89,15 @@ def test_mutating_actions_on_named_resources_stay_in_this_account_or_stack() -> 
     assert not loose, f"mutating statements on resources outside this account/stack: {loose}"
 
 
-def test_every_star_resource_with_a_mutating_action_is_commented_in_the_template(template: dict[str, Any]) -> None:
+def test_every_star_resource_with_a_mutating_action_is_commented_in_the_template() -> None:
     lines = TEMPLATE.read_text().splitlines()
+    template = load_cfn_yaml(str(TEMPLATE))  # cfn-lint's reader: its nodes keep their lines
     uncommented = []
     for name, resource in template["Resources"].items():
         for statement in _statements(resource.get("Properties", {})):
             if "*" not in _as_list(statement.get("Resource")) or not any(mutating(a) for a in _allowed(statement)):
                 continue
-            start, end = statement.start_mark.line, statement.end_mark.line  # cfn-lint nodes keep their lines
+            start, end = statement.start_mark.line, statement.end_mark.line
             if not any("#" in line for line in lines[start : end + 1]):
                 uncommented.append(f"{name} (line {start + 1})")
     assert not uncommented, f'Resource "*" on mutating actions without a comment saying why: {uncommented}'
