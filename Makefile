@@ -72,14 +72,17 @@ IAM_CALLS := $(CURDIR)/.iam-calls
 # collect just these, not the whole tree.
 IAM_AUDIT_TESTS := tests/template/test_iam_grants.py
 LOAD_TESTS := tests/load
+# Those two runs use no property-based test: hypothesis's and schemathesis's pytest plugins stay unloaded there
+# (importing them costs each run about a second).
+WITHOUT_PROPERTY_PLUGINS := -p no:hypothesispytest -p no:schemathesis
 # Every suite. Two workers share the 2 cores (the PostgreSQL suites stay in one of them, see tests/conftest.py) and
 # record each handler's AWS calls; the IAM audit then checks those recordings against the template's policies;
 # the 1,000-client load test runs alone last, so its latency is not the other suites' CPU.
 test: dev tools pg lint
 	rm -rf $(IAM_CALLS) && mkdir -p $(IAM_CALLS)
 	IAM_CALLS_FILE=$(IAM_CALLS) $(PYTEST) -n 2 --dist loadgroup -m "not load and not iam_audit" $(PYTEST_ARGS)
-	IAM_CALLS_REPLAY=$(IAM_CALLS) $(PYTEST) -m iam_audit $(IAM_AUDIT_TESTS) $(PYTEST_ARGS)
-	$(PYTEST) -m load $(LOAD_TESTS) $(PYTEST_ARGS)
+	IAM_CALLS_REPLAY=$(IAM_CALLS) $(PYTEST) $(WITHOUT_PROPERTY_PLUGINS) -m iam_audit $(IAM_AUDIT_TESTS) $(PYTEST_ARGS)
+	$(PYTEST) $(WITHOUT_PROPERTY_PLUGINS) -m load $(LOAD_TESTS) $(PYTEST_ARGS)
 
 # cfn-lint with the repository's rules (cfn_rules/: what AWS refuses at deploy time), sam's lint and checkov.
 lint-template: dev tools

@@ -238,3 +238,14 @@ def test_tests_run_apart_by_make_test_live_where_it_looks_for_them(marker: str, 
     assert marked, f"no test is marked {marker}"
     outside = sorted(str(p.relative_to(ROOT)) for p in marked if p != home and home not in p.parents)
     assert outside == [], f"{marker} tests outside {home.relative_to(ROOT)}: {outside}"
+
+
+@pytest.mark.parametrize("variable", ["IAM_AUDIT_TESTS", "LOAD_TESTS"])
+def test_the_runs_without_property_plugins_hold_no_property_based_test(variable: str) -> None:
+    """make test runs these without hypothesis's and schemathesis's pytest plugins (WITHOUT_PROPERTY_PLUGINS)."""
+    assert _makefile_value("WITHOUT_PROPERTY_PLUGINS") == "-p no:hypothesispytest -p no:schemathesis"
+    home = ROOT / _makefile_value(variable)
+    files = [home] if home.is_file() else sorted(home.rglob("*.py"))
+    assert files, f"nothing at {home}"
+    using = [str(p.relative_to(ROOT)) for p in files if re.search(r"\b(hypothesis|schemathesis)\b", p.read_text())]
+    assert using == [], f"property-based tests in a run without their plugins: {using}"
