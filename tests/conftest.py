@@ -167,7 +167,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     whole; otherwise it runs them itself).
 
     Under pytest-xdist (``--dist loadgroup``) the suites that use the one local PostgreSQL run in one worker, one
-    after the other, while the other worker runs the emulated-AWS suites; a module with a module-scoped fixture runs
+    after the other, while the other workers run the emulated-AWS suites; a module with a module-scoped fixture runs
     in one worker."""
     for item in items:
         if {"service", "load"} & set(item.path.parts):
