@@ -29,6 +29,30 @@ def by_action(stack: EmbeddedStack) -> dict[str, Any]:
     return {record.action: record for record in audit(stack)}
 
 
+def approved_run_failing(
+    operation: str,
+    promote_env: Callable[[str], None],
+    stack: EmbeddedStack,
+    lambda_context: LocalLambdaContext,
+    faults: Faults,
+) -> dict[str, Any]:
+    """An approved promotion of a primary that is down, with every ``operation`` call failing."""
+    promote_env("approve")
+    primary_down(stack)
+    faults.fail(operation)
+    return run(event(), lambda_context)
+
+
+def assert_stopped_before_any_change(result: dict[str, Any], lead: str, what: str, faults: Faults) -> None:
+    """The run stopped before its first step ("<lead>: <what> (<why>); nothing was changed.") and promoted nothing;
+    its reason is the summary after the lead."""
+    assert result["outcome"] == "failed" and result["steps_done"] == []
+    assert result["summary"].startswith(f"{lead}: {what} (")
+    assert result["summary"].endswith("); nothing was changed.")
+    assert result["reasons"] == [result["summary"].removeprefix(f"{lead}: ")[:-1]]
+    assert faults.calls["PromoteReadReplica"] == 0
+
+
 def test_each_step_of_an_approved_promotion_is_recorded_with_what_it_changed(
     promote_env: Callable[[str], None], stack: EmbeddedStack, lambda_context: LocalLambdaContext, faults: Faults
 ) -> None:
@@ -90,18 +114,10 @@ def test_auto_mode_records_no_approval(
 def test_a_failed_pre_flight_read_stops_before_the_promotion_and_says_so(
     promote_env: Callable[[str], None], stack: EmbeddedStack, lambda_context: LocalLambdaContext, faults: Faults
 ) -> None:
-    promote_env("approve")
-    primary_down(stack)
-    faults.fail("GetParameter")
+    result = approved_run_failing("GetParameter", promote_env, stack, lambda_context, faults)
 
-    result = run(event(), lambda_context)
-
-    assert result["outcome"] == "failed" and result["steps_done"] == []
-    assert result["summary"].startswith("Stopped before promote_replica: pre-flight read failed (")
-    assert result["summary"].endswith("); nothing was changed.")
-    assert result["reasons"] == [result["summary"].removeprefix("Stopped before promote_replica: ")[:-1]]
+    assert_stopped_before_any_change(result, "Stopped before promote_replica", "pre-flight read failed", faults)
     assert result["operator_steps"] == []
-    assert faults.calls["PromoteReadReplica"] == 0
 
 
 def test_a_deleted_service_is_found_before_the_promotion(
@@ -128,11 +144,7 @@ def test_a_deleted_service_is_found_before_the_promotion(
 def test_a_failed_promotion_says_nothing_was_changed_and_gives_no_steps(
     promote_env: Callable[[str], None], stack: EmbeddedStack, lambda_context: LocalLambdaContext, faults: Faults
 ) -> None:
-    promote_env("approve")
-    primary_down(stack)
-    faults.fail("PromoteReadReplica")
-
-    result = run(event(), lambda_context)
+    result = approved_run_failing("PromoteReadReplica", promote_env, stack, lambda_context, faults)
 
     assert result["outcome"] == "failed"
     assert result["summary"].startswith(f"Promotion of {stack.replica_id} failed: ")
@@ -145,11 +157,7 @@ def test_a_failed_promotion_says_nothing_was_changed_and_gives_no_steps(
 def test_a_step_failing_after_the_promotion_says_how_to_finish(
     promote_env: Callable[[str], None], stack: EmbeddedStack, lambda_context: LocalLambdaContext, faults: Faults
 ) -> None:
-    promote_env("approve")
-    primary_down(stack)
-    faults.fail("UpdateService")
-
-    result = run(event(), lambda_context)
+    result = approved_run_failing("UpdateService", promote_env, stack, lambda_context, faults)
 
     assert result["outcome"] == "partial"
     assert result["steps_done"] == ["promote_replica", "update_writer_host"]
@@ -271,17 +279,9 @@ def test_an_episode_already_promoted_is_answered_from_the_audit_trail(
 def test_an_unreadable_audit_trail_changes_nothing(
     promote_env: Callable[[str], None], stack: EmbeddedStack, lambda_context: LocalLambdaContext, faults: Faults
 ) -> None:
-    promote_env("approve")
-    primary_down(stack)
-    faults.fail("Query")
+    result = approved_run_failing("Query", promote_env, stack, lambda_context, faults)
 
-    result = run(event(), lambda_context)
-
-    assert result["outcome"] == "failed" and result["steps_done"] == []
-    assert result["summary"].startswith("Did not promote: cannot read the audit trail (")
-    assert result["summary"].endswith("); nothing was changed.")
-    assert result["reasons"] == [result["summary"].removeprefix("Did not promote: ")[:-1]]
-    assert faults.calls["PromoteReadReplica"] == 0
+    assert_stopped_before_any_change(result, "Did not promote", "cannot read the audit trail", faults)
 
 
 def test_a_refusal_names_the_replica_and_the_first_reason(
