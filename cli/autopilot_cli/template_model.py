@@ -69,12 +69,23 @@ def events_dir() -> Path:
     return project_dir() / "events"
 
 
+def _plain(node: Any) -> Any:
+    """cfn-flip's ordered mappings as plain dicts (ordered too): its ``items()`` copies every pair on each call, and
+    the handlers' lookups walk the template's resources on every invocation."""
+    if isinstance(node, dict):
+        return {key: _plain(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_plain(item) for item in node]
+    return node
+
+
 @lru_cache(maxsize=4)
 def _load(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise TemplateError(f"template not found at {path}; set {TEMPLATE_ENV} to a template.yaml")
     with path.open(encoding="utf-8") as stream:
-        return dict(yaml.load(stream, Loader=_TemplateLoader))  # a safe loader, plus CloudFormation's tags
+        loaded = yaml.load(stream, Loader=_TemplateLoader)  # a safe loader, plus CloudFormation's tags
+    return _plain(loaded)  # type: ignore[no-any-return]
 
 
 def load_template(path: Path | None = None) -> dict[str, Any]:
