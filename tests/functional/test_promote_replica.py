@@ -12,7 +12,6 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-import boto3
 import pytest
 from autopilot.errors import InvalidEventError
 from autopilot.handlers.promote_replica import handler
@@ -27,24 +26,24 @@ from tests.functional.test_replica_check import (
     primary_down,
     primary_up,
 )
-from tests.helpers.clients import state_table
+from tests.helpers.clients import clients, state_table
 
 APPROVED = "replica-promote-approved.json"
 
 
 def writer_host(stack: EmbeddedStack) -> str:
-    ssm = boto3.client("ssm", region_name=stack.region)
+    ssm = clients(stack.region).ssm
     return str(ssm.get_parameter(Name=stack.writer_parameter)["Parameter"]["Value"])
 
 
 def deployment_id(stack: EmbeddedStack) -> str:
-    ecs = boto3.client("ecs", region_name=stack.region)
+    ecs = clients(stack.region).ecs
     service = ecs.describe_services(cluster=stack.cluster, services=[stack.service])["services"][0]
     return str(service["deployments"][0]["id"])
 
 
 def replica_endpoint(stack: EmbeddedStack) -> str:
-    rds = boto3.client("rds", region_name=stack.region)
+    rds = clients(stack.region).rds
     return str(
         rds.describe_db_instances(DBInstanceIdentifier=stack.replica_id)["DBInstances"][0]["Endpoint"]["Address"]
     )

@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from autopilot.errors import InvalidEventError
 from autopilot.handlers.replica_check import handler
@@ -23,7 +22,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.rds.models import rds_backends
 
 from tests.helpers.aws_env import clear_settings_caches
-from tests.helpers.clients import state_table
+from tests.helpers.clients import clients, state_table
 from tests.helpers.faults import Faults
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
@@ -43,7 +42,7 @@ def set_instance(stack: EmbeddedStack, instance_id: str, **attributes: Any) -> N
 
 def put_metric(stack: EmbeddedStack, metric: str, instance_id: str, values: list[float]) -> None:
     """One datapoint a minute, the last one a minute before NOW."""
-    boto3.client("cloudwatch", region_name=stack.region).put_metric_data(
+    clients(stack.region).cloudwatch.put_metric_data(
         Namespace="AWS/RDS",
         MetricData=[
             {

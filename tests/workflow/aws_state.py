@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import boto3
 from autopilot.models.notifications import DigestEntry
 from autopilot.models.records import AuditRecord, Lease
 from autopilot_cli.embedded.seed_stack import EmbeddedStack
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.rds.models import rds_backends
 
-from tests.helpers.clients import digest_store, state_table
+from tests.helpers.clients import clients, digest_store, state_table
 from tests.helpers.sns import published
 
 SINCE = datetime(2026, 1, 1, tzinfo=UTC)
@@ -20,14 +19,14 @@ SINCE = datetime(2026, 1, 1, tzinfo=UTC)
 
 def target(stack: EmbeddedStack) -> tuple[int, int]:
     """(MinCapacity, MaxCapacity) of the service's scalable target."""
-    found = boto3.client("application-autoscaling", region_name=stack.region).describe_scalable_targets(
+    found = clients(stack.region).autoscaling.describe_scalable_targets(
         ServiceNamespace="ecs", ResourceIds=[stack.resource_id]
     )["ScalableTargets"][0]
     return int(found["MinCapacity"]), int(found["MaxCapacity"])
 
 
 def set_target(stack: EmbeddedStack, min_capacity: int, max_capacity: int) -> None:
-    boto3.client("application-autoscaling", region_name=stack.region).register_scalable_target(
+    clients(stack.region).autoscaling.register_scalable_target(
         ServiceNamespace="ecs",
         ResourceId=stack.resource_id,
         ScalableDimension="ecs:service:DesiredCount",
@@ -38,17 +37,13 @@ def set_target(stack: EmbeddedStack, min_capacity: int, max_capacity: int) -> No
 
 def service(stack: EmbeddedStack) -> tuple[int, int]:
     """(desired, running) of the ECS service."""
-    svc = boto3.client("ecs", region_name=stack.region).describe_services(
-        cluster=stack.cluster, services=[stack.service]
-    )["services"][0]
+    svc = clients(stack.region).ecs.describe_services(cluster=stack.cluster, services=[stack.service])["services"][0]
     return int(svc["desiredCount"]), int(svc["runningCount"])
 
 
 def set_desired(stack: EmbeddedStack, count: int) -> None:
     """moto sets running = desired on an update, as a settled service would be."""
-    boto3.client("ecs", region_name=stack.region).update_service(
-        cluster=stack.cluster, service=stack.service, desiredCount=count
-    )
+    clients(stack.region).ecs.update_service(cluster=stack.cluster, service=stack.service, desiredCount=count)
 
 
 def lease(stack: EmbeddedStack) -> Lease | None:
@@ -80,13 +75,13 @@ def approval_requests(stack: EmbeddedStack) -> list[dict[str, Any]]:
 
 
 def writer_host(stack: EmbeddedStack) -> str:
-    parameter = boto3.client("ssm", region_name=stack.region).get_parameter(Name=stack.writer_parameter)
+    parameter = clients(stack.region).ssm.get_parameter(Name=stack.writer_parameter)
     return str(parameter["Parameter"]["Value"])
 
 
 def put_rds_metric(stack: EmbeddedStack, metric: str, instance_id: str, values: list[float], now: datetime) -> None:
     """One datapoint a minute, the last one a minute before ``now``."""
-    boto3.client("cloudwatch", region_name=stack.region).put_metric_data(
+    clients(stack.region).cloudwatch.put_metric_data(
         Namespace="AWS/RDS",
         MetricData=[
             {
@@ -113,7 +108,5 @@ def primary_up(stack: EmbeddedStack, now: datetime, replica_lag: float) -> None:
 
 
 def replica_endpoint(stack: EmbeddedStack) -> str:
-    described = boto3.client("rds", region_name=stack.region).describe_db_instances(
-        DBInstanceIdentifier=stack.replica_id
-    )["DBInstances"][0]
+    described = clients(stack.region).rds.describe_db_instances(DBInstanceIdentifier=stack.replica_id)["DBInstances"][0]
     return str(described["Endpoint"]["Address"])
