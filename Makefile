@@ -50,6 +50,7 @@ $(SAM_VENV)/.installed:
 $(CHECKOV_VENV)/.installed:
 	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
 	$(CHECKOV_VENV)/bin/pip install -qq checkov==$(CHECKOV_VERSION)
+	$(CHECKOV_VENV)/bin/python scripts/checkov_parse_tables.py
 	touch $@
 
 pg:
