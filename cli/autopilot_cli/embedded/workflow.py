@@ -26,6 +26,7 @@ from autopilot_cli.embedded.asl_cache import share_parsed_definitions
 from autopilot_cli.embedded.execution_ends import ends_so_far, wait_for_an_end
 from autopilot_cli.embedded.execution_ends import install as install_end_signal
 from autopilot_cli.embedded.harness_clients import harness_clients
+from autopilot_cli.embedded.sfn_lambda_client import share_task_clients
 from autopilot_cli.template_model import Resolver, function_ids, template_path
 
 STATE_MACHINE_ID = "RemediationStateMachine"
@@ -123,6 +124,7 @@ def instant_waits() -> Iterator[None]:
 def deploy_workflow(resolver: Resolver) -> DeployedWorkflow:
     """Create the Lambda functions and the state machine of ``template.yaml``; returns their ARNs."""
     share_parsed_definitions()
+    share_task_clients()
     install_end_signal()
     region = resolver.region
     role_arn = _role(region, f"{resolver.stack_name}-workflow")
