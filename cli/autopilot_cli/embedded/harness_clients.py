@@ -24,9 +24,16 @@ from boto3.session import Session
 if TYPE_CHECKING:
     from mypy_boto3_application_autoscaling import ApplicationAutoScalingClient
     from mypy_boto3_cloudwatch import CloudWatchClient
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_ec2 import EC2Client
     from mypy_boto3_ecs import ECSClient
+    from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
     from mypy_boto3_iam import IAMClient
     from mypy_boto3_lambda import LambdaClient
+    from mypy_boto3_rds import RDSClient
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_sns import SNSClient
+    from mypy_boto3_ssm import SSMClient
     from mypy_boto3_stepfunctions import SFNClient
 
 _by_session: WeakKeyDictionary[Session, dict[tuple[str, str | None], HarnessClients]] = WeakKeyDictionary()
@@ -49,8 +56,20 @@ class HarnessClients:
         return self.session.client("cloudwatch", region_name=self.region)
 
     @cached_property
+    def dynamodb(self) -> DynamoDBClient:
+        return self.session.client("dynamodb", region_name=self.region)
+
+    @cached_property
+    def ec2(self) -> EC2Client:
+        return self.session.client("ec2", region_name=self.region)
+
+    @cached_property
     def ecs(self) -> ECSClient:
         return self.session.client("ecs", region_name=self.region)
+
+    @cached_property
+    def elbv2(self) -> ElasticLoadBalancingv2Client:
+        return self.session.client("elbv2", region_name=self.region)
 
     @cached_property
     def iam(self) -> IAMClient:
@@ -59,6 +78,22 @@ class HarnessClients:
     @cached_property
     def lambda_(self) -> LambdaClient:
         return self.session.client("lambda", region_name=self.region)
+
+    @cached_property
+    def rds(self) -> RDSClient:
+        return self.session.client("rds", region_name=self.region)
+
+    @cached_property
+    def s3(self) -> S3Client:
+        return self.session.client("s3", region_name=self.region)
+
+    @cached_property
+    def sns(self) -> SNSClient:
+        return self.session.client("sns", region_name=self.region)
+
+    @cached_property
+    def ssm(self) -> SSMClient:
+        return self.session.client("ssm", region_name=self.region)
 
     @cached_property
     def stepfunctions(self) -> SFNClient:

@@ -12,9 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import boto3
-
 from autopilot_cli.embedded import rds_emulation
+from autopilot_cli.embedded.harness_clients import harness_clients
 from autopilot_cli.embedded.template_intrinsics import resolve
 from autopilot_cli.embedded.template_resources import bind_workload, create_alarms, create_autoscaling
 from autopilot_cli.template_model import Resolver, TemplateError, function_ids, load_template
@@ -90,7 +89,7 @@ def workload_names(resolver: Resolver) -> WorkloadNames:
 
 
 def _network(region: str) -> tuple[str, list[str], str]:
-    ec2 = boto3.client("ec2", region_name=region)
+    ec2 = harness_clients(region).ec2
     vpc = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
     subnets = [
         ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.42.{i}.0/24", AvailabilityZone=f"{region}{az}")["Subnet"][
@@ -107,13 +106,13 @@ def _control_plane(resolver: Resolver) -> dict[str, str]:
     resources = resolver.template["Resources"]
     region = resolver.region
     table_props = resolver.resolve(resources["StateTable"]["Properties"])
-    boto3.client("dynamodb", region_name=region).create_table(
+    harness_clients(region).dynamodb.create_table(
         TableName=table_props["TableName"],
         AttributeDefinitions=table_props["AttributeDefinitions"],
         KeySchema=table_props["KeySchema"],
         BillingMode=table_props["BillingMode"],
     )
-    boto3.client("dynamodb", region_name=region).update_time_to_live(
+    harness_clients(region).dynamodb.update_time_to_live(
         TableName=table_props["TableName"],
         TimeToLiveSpecification={
             "AttributeName": table_props["TimeToLiveSpecification"]["AttributeName"],
@@ -121,9 +120,9 @@ def _control_plane(resolver: Resolver) -> dict[str, str]:
         },
     )
     topic_name = resolver.resolve(resources["NotificationTopic"]["Properties"]["TopicName"])
-    topic_arn = boto3.client("sns", region_name=region).create_topic(Name=topic_name)["TopicArn"]
+    topic_arn = harness_clients(region).sns.create_topic(Name=topic_name)["TopicArn"]
     bucket = resolver.resolve(resources["ReportBucket"]["Properties"]["BucketName"])
-    s3 = boto3.client("s3", region_name=region)
+    s3 = harness_clients(region).s3
     s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})  # type: ignore[typeddict-item]
     param = resolver.resolve(resources["WriterHostParameter"]["Properties"]["Name"])
     return {
@@ -137,7 +136,7 @@ def _control_plane(resolver: Resolver) -> dict[str, str]:
 
 def _load_balancer(prefix: str, region: str, vpc: str, subnets: list[str], sg: str) -> tuple[str, str]:
     """Load balancer and target group named ``<prefix>-alb`` and ``<prefix>-tg`` (at most 32 characters)."""
-    elb = boto3.client("elbv2", region_name=region)
+    elb = harness_clients(region).elbv2
     lb = elb.create_load_balancer(Name=f"{prefix}-alb", Subnets=subnets, SecurityGroups=[sg], Type="application")
     lb_arn = lb["LoadBalancers"][0]["LoadBalancerArn"]
     tg = elb.create_target_group(
@@ -162,7 +161,7 @@ def _container_environment(resolver: Resolver) -> list[KeyValuePairTypeDef]:
 def _target_group_attributes(resolver: Resolver, tg: str) -> None:
     """Stickiness and connection draining as the template's target group has them."""
     delay = _param(resolver, "DeregistrationDelaySeconds", "30")
-    boto3.client("elbv2", region_name=resolver.region).modify_target_group_attributes(
+    harness_clients(resolver.region).elbv2.modify_target_group_attributes(
         TargetGroupArn=tg,
         Attributes=[
             {"Key": "stickiness.enabled", "Value": _param(resolver, "StickySessions", "true")},
@@ -173,7 +172,7 @@ def _target_group_attributes(resolver: Resolver, tg: str) -> None:
 
 def _ecs(resolver: Resolver, names: WorkloadNames, subnets: list[str], sg: str, tg: str) -> None:
     region = resolver.region
-    ecs = boto3.client("ecs", region_name=region)
+    ecs = harness_clients(region).ecs
     ecs.create_cluster(clusterName=names.cluster)
     cpu, memory = _param(resolver, "TaskCpu", "1024"), _param(resolver, "TaskMemory", "2048")
     arch = _param(resolver, "TaskArchitecture", "X86_64")
@@ -212,7 +211,7 @@ def _ecs(resolver: Resolver, names: WorkloadNames, subnets: list[str], sg: str, 
 
 def _database(resolver: Resolver, names: WorkloadNames, subnets: list[str], sg: str) -> str:
     region = resolver.region
-    rds = boto3.client("rds", region_name=region)
+    rds = harness_clients(region).rds
     subnet_group = f"{resolver.stack_name}-db"
     rds.create_db_subnet_group(
         DBSubnetGroupName=subnet_group, DBSubnetGroupDescription="sensor database", SubnetIds=subnets
@@ -287,7 +286,7 @@ def seed_stack(
     bind_control_plane(resolver)
     resource_id = create_autoscaling(resolver)  # the scalable target and the native policies, as the template says
     create_alarms(resolver)
-    boto3.client("ssm", region_name=region).put_parameter(
+    harness_clients(region).ssm.put_parameter(
         Name=ids["WriterHostParameter"], Value=writer_host, Type="String", Overwrite=True
     )
     return EmbeddedStack(

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
-
+from autopilot_cli.embedded.harness_clients import harness_clients
 from autopilot_cli.embedded.template_intrinsics import properties, resources_of_type
 from autopilot_cli.template_model import Resolver, TemplateError
 
@@ -90,7 +89,7 @@ def create_task_definition(resolver: Resolver) -> str:
     if props is None:
         raise TemplateError(f"{logical_id} has a false Condition: there is no task definition to register")
     request = {key: value for key, value in _camel(props).items() if key not in ("tags",)}
-    ecs = boto3.client("ecs", region_name=resolver.region)
+    ecs = harness_clients(resolver.region).ecs
     arn = str(ecs.register_task_definition(**request)["taskDefinition"]["taskDefinitionArn"])
     resolver.physical_ids[logical_id] = arn
     return arn
@@ -103,7 +102,7 @@ def create_service(resolver: Resolver) -> str:
     if props is None:
         raise TemplateError(f"{logical_id} has a false Condition: there is no service to create")
     network = props["NetworkConfiguration"]["AwsvpcConfiguration"]
-    ecs = boto3.client("ecs", region_name=resolver.region)
+    ecs = harness_clients(resolver.region).ecs
     service = ecs.create_service(
         cluster=props["Cluster"],
         serviceName=props["ServiceName"],
@@ -168,7 +167,7 @@ def create_autoscaling(resolver: Resolver) -> str:
         for policy_id in resources_of_type(resolver.template, POLICY_TYPE)
         if (props := properties(resolver, policy_id)) is not None
     }
-    aas = boto3.client("application-autoscaling", region_name=resolver.region)
+    aas = harness_clients(resolver.region).autoscaling
     aas.register_scalable_target(**key, MinCapacity=target["MinCapacity"], MaxCapacity=target["MaxCapacity"])
     for policy_id, request in policies.items():
         resolver.physical_ids[policy_id] = str(aas.put_scaling_policy(**request)["PolicyARN"])
@@ -226,7 +225,7 @@ def create_alarms(resolver: Resolver) -> list[str]:
         if unknown:
             raise TemplateError(f"{logical_id} uses properties this emulator does not map: {', '.join(unknown)}")
         requests[logical_id] = props
-    cloudwatch = boto3.client("cloudwatch", region_name=resolver.region)
+    cloudwatch = harness_clients(resolver.region).cloudwatch
     for logical_id, props in requests.items():
         cloudwatch.put_metric_alarm(**props)
         name = str(props["AlarmName"])
