@@ -10,13 +10,14 @@ CHECKOV_VERSION := 3.3.30
 MUTMUT_VERSION := 3.8.1
 PYTEST_ARGS ?=
 
-.PHONY: help install dev tools demo test test-fast lint lint-template build bench bench-service mutate clean pg
+.PHONY: help install dev tools demo test test-fast lint lint-template build lock bench bench-service mutate clean pg
 
 help:
 	@echo "make demo   - run the control plane against the embedded AWS (no account needed)"
 	@echo "make test   - lint, template gates and every test suite"
 	@echo "make lint   - ruff + mypy"
 	@echo "make build  - sam build (no Docker, no local Python 3.13)"
+	@echo "make lock   - pin the functions' whole dependency closure again after editing functions/requirements*.txt"
 	@echo "make bench  - benchmarks, JSON under bench/results/"
 	@echo "make mutate - mutation testing of logic/ and operations/, score in docs/benchmarks.md"
 
@@ -95,6 +96,11 @@ lint-template: dev tools
 
 test-fast: dev
 	$(PY) -m pytest tests/unit tests/functional $(PYTEST_ARGS)
+
+# Pin the Lambda functions' whole dependency closure again (functions/requirements*.lock) after a change to
+# functions/requirements.txt or requirements-ops.txt: pip resolves them for python3.13 on arm64.
+lock: tools
+	$(SAM_VENV)/bin/python scripts/lock_lambda_deps.py
 
 # Each function's package must stay under 15 MB unpacked (boto3 comes with the Lambda runtime).
 MAX_PACKAGE_BYTES := 15000000

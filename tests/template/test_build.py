@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import os
 import re
+from email.parser import Parser
 from pathlib import Path
 from typing import Any
 
 import pytest
 from autopilot_cli.template_model import function_handler, function_ids
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from tests.template.conftest import ROOT, TEMPLATE, find_tool, run_tool
 
@@ -19,6 +22,20 @@ pytestmark = pytest.mark.build
 
 MAX_PACKAGE_BYTES = 15_000_000  # 15 MB unpacked, per function
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer")
+# Distributions the Lambda Python runtime provides (boto3 and its dependencies): the locks leave them out.
+RUNTIME_DISTRIBUTIONS = {"boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "urllib3", "six"}
+# The Lambda runtime, as dependency markers see it.
+LAMBDA_MARKERS = {
+    "python_version": "3.13",
+    "python_full_version": "3.13.0",
+    "implementation_name": "cpython",
+    "platform_python_implementation": "CPython",
+    "platform_system": "Linux",
+    "sys_platform": "linux",
+    "platform_machine": "aarch64",
+    "os_name": "posix",
+}
+FUNCTIONS_DIR = ROOT / "functions"
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +51,74 @@ def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert result.returncode == 0, f"sam build failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
     return out / "build"
+
+
+def _requirements(path: Path) -> list[Requirement]:
+    lines = (line.split("#", 1)[0].strip() for line in path.read_text().splitlines())
+    return [Requirement(line) for line in lines if line]
+
+
+def _pins(path: Path) -> dict[str, str]:
+    """name → pinned version of a requirements or lock file (every line pins one version)."""
+    pins = {}
+    for requirement in _requirements(path):
+        (specifier,) = requirement.specifier
+        assert specifier.operator == "==", f"{path.name}: {requirement} is not pinned to one version"
+        pins[canonicalize_name(requirement.name)] = specifier.version
+    return pins
+
+
+def _bundled(package: Path) -> dict[str, tuple[str, list[Requirement]]]:
+    """name → (version, requirements) of every distribution installed in a function's package."""
+    found = {}
+    for metadata_file in package.glob("*.dist-info/METADATA"):
+        metadata = Parser().parsestr(metadata_file.read_text(encoding="utf-8"), headersonly=True)
+        requires = [Requirement(line) for line in metadata.get_all("Requires-Dist") or []]
+        found[canonicalize_name(metadata["Name"])] = (metadata["Version"], requires)
+    return found
+
+
+def _applies(requirement: Requirement, extras: set[str]) -> bool:
+    if requirement.marker is None:
+        return True
+    return any(requirement.marker.evaluate({**LAMBDA_MARKERS, "extra": extra}) for extra in {"", *extras})
+
+
+def test_the_locks_pin_every_requirement_at_its_version() -> None:
+    """functions/requirements*.txt name what the code needs; the locks (``make lock``) must hold exactly those pins,
+    and the ops lock only what the ops API adds."""
+    locked = _pins(FUNCTIONS_DIR / "requirements.lock")
+    ops_locked = _pins(FUNCTIONS_DIR / "requirements-ops.lock")
+    assert not set(locked) & set(ops_locked), "the ops lock repeats a pin of requirements.lock"
+    for source, lock in (("requirements.txt", locked), ("requirements-ops.txt", {**locked, **ops_locked})):
+        for name, version in _pins(FUNCTIONS_DIR / source).items():
+            assert lock.get(name) == version, f"{source} pins {name}=={version}, the lock {lock.get(name)}: make lock"
+    assert not set(locked) & RUNTIME_DISTRIBUTIONS, "a lock bundles what the Lambda runtime provides"
+
+
+def test_every_bundled_distribution_has_its_dependencies_in_the_package(
+    build_dir: Path, template: dict[str, Any]
+) -> None:
+    """The locks are installed without resolution (--no-deps): each dependency a bundled distribution declares for
+    the Lambda runtime (with the extras the requirements ask for) is bundled at a matching version, or provided by
+    the runtime."""
+    extras: dict[str, set[str]] = {}
+    for source in ("requirements.txt", "requirements-ops.txt"):
+        for requirement in _requirements(FUNCTIONS_DIR / source):
+            extras.setdefault(canonicalize_name(requirement.name), set()).update(requirement.extras)
+    for logical_id in function_ids(template):
+        bundled = _bundled(build_dir / logical_id)
+        assert "pydantic" in bundled, f"{logical_id}: no distribution metadata in the package"
+        for name, (_, requires) in bundled.items():
+            for requirement in (r for r in requires if _applies(r, extras.get(name, set()))):
+                needed = canonicalize_name(requirement.name)
+                if needed in RUNTIME_DISTRIBUTIONS:
+                    continue
+                assert needed in bundled, f"{logical_id}: {name} needs {requirement}, which is not bundled: make lock"
+                version = bundled[needed][0]
+                assert requirement.specifier.contains(version, prereleases=True), (
+                    f"{logical_id}: {name} needs {requirement}, the package has {needed} {version}: make lock"
+                )
 
 
 def _size(directory: Path) -> int:
