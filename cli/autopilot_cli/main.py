@@ -9,6 +9,7 @@ import typer
 from autopilot.errors import AutopilotError
 
 from autopilot_cli import dashboard, ops_commands, output
+from autopilot_cli.collector import settle_imports
 from autopilot_cli.deployed_stack import account_environment
 from autopilot_cli.doctor import command as doctor_command
 from autopilot_cli.embedded import session
@@ -202,3 +203,9 @@ def embedded_reset() -> None:
     session.stop()
     state = session.start()
     output.console.print(f"reset: embedded AWS on port {state['port']} (pid {state['pid']})")
+
+
+def main() -> None:
+    """The ``autopilot`` command: the collector set for the work (:mod:`autopilot_cli.collector`), then the app."""
+    settle_imports()
+    app()

@@ -41,7 +41,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "POWERTOOLS_", "PYTHONWARNINGS"))}
     env |= {"COLUMNS": str(WIDTH), "LINES": "50", "AUTOPILOT_STATE_DIR": str(state_dir), "TERM": "dumb"}
     done = subprocess.run(
-        [sys.executable, "-c", "from autopilot_cli.main import app; app()", "demo"],
+        [sys.executable, "-c", "from autopilot_cli.main import main; main()", "demo"],
         capture_output=True,
         text=True,
         env=env,

@@ -13,6 +13,7 @@ import signal
 import threading
 from pathlib import Path
 
+from autopilot_cli.collector import settle_imports
 from autopilot_cli.embedded import scaling_activities
 from autopilot_cli.embedded.actuator import actuator_hook
 from autopilot_cli.embedded.alarm_mirror import install_transition_hook
@@ -68,6 +69,7 @@ def main() -> None:
     parser.add_argument("--state-file", type=Path, required=True)
     parser.add_argument("--log-file", type=Path, default=None, help=f"request log (default: {SERVER_LOG} beside it)")
     args = parser.parse_args()
+    settle_imports()
     serve(args.port, args.state_file, args.log_file or args.state_file.with_name(SERVER_LOG))
 
 
