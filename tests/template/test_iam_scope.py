@@ -11,8 +11,6 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from cfnlint.decode.cfn_yaml import load as load_cfn_yaml
-
 from tests.template.conftest import TEMPLATE
 from tests.template.sam_transform import transformed_template
 
@@ -91,6 +89,8 @@ def test_mutating_actions_on_named_resources_stay_in_this_account_or_stack() -> 
 
 def test_every_star_resource_with_a_mutating_action_is_commented_in_the_template() -> None:
     lines = TEMPLATE.read_text().splitlines()
+    from cfnlint.decode.cfn_yaml import load as load_cfn_yaml  # imported here: cfn-lint costs every worker a second
+
     template = load_cfn_yaml(str(TEMPLATE))  # cfn-lint's reader: its nodes keep their lines
     uncommented = []
     for name, resource in template["Resources"].items():

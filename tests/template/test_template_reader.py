@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from autopilot_cli.template_model import TemplateError, load_template
-from cfnlint.decode.cfn_yaml import load as load_cfn_yaml
 
 from tests.template.conftest import TEMPLATE
 
@@ -49,6 +48,8 @@ def test_short_forms_are_read_as_their_long_forms(tmp_path: Path) -> None:
 
 
 def test_template_yaml_reads_as_cfn_lint_reads_it() -> None:
+    from cfnlint.decode.cfn_yaml import load as load_cfn_yaml  # imported here: cfn-lint costs every worker a second
+
     assert plain(load_template(TEMPLATE)) == plain(load_cfn_yaml(str(TEMPLATE)))
 
 
