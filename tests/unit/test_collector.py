@@ -1,38 +1,50 @@
-"""The ``autopilot`` command and the embedded daemon set the cyclic collector for their work: the modules imported
-by then leave its walks, and it runs at the raised thresholds. Each check runs a fresh interpreter (this one's
-collector is already set by the test session)."""
+"""The ``autopilot`` command and the embedded daemon set the cyclic collector for their work before they run: the
+modules imported by then leave its walks (``gc.freeze``) and it runs at the raised thresholds."""
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from typing import Any
 
-from autopilot_cli.collector import THRESHOLDS
+import pytest
+from autopilot_cli import collector, main
+from autopilot_cli.embedded import daemon
 
 ROOT = Path(__file__).resolve().parents[2]
-AT_EXIT = "import atexit, gc; atexit.register(lambda: print(gc.get_threshold(), gc.get_freeze_count() > 0));"
 
 
-def _python(code: str) -> str:
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip().splitlines()[-1]
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """What reaches the collector (recorded, not done: the test session's own collector stays as it is)."""
+    seen: list[Any] = []
+    monkeypatch.setattr(collector.gc, "freeze", lambda: seen.append("freeze"))
+    monkeypatch.setattr(collector.gc, "set_threshold", lambda *values: seen.append(values))
+    return seen
 
 
-def test_a_fresh_interpreter_has_the_default_collector() -> None:
-    assert _python(AT_EXIT) == "(700, 10, 10) False"
+def test_settling_freezes_what_is_imported_and_raises_the_thresholds(calls: list[Any]) -> None:
+    collector.settle_imports()
+    assert calls == ["freeze", collector.THRESHOLDS]
+    young, middle, full = collector.THRESHOLDS
+    assert young > 700 and middle >= 10 and full >= 10, "no threshold below the interpreter's default"
 
 
-def test_the_autopilot_command_sets_the_collector_before_it_runs() -> None:
+def test_the_autopilot_command_settles_the_collector_then_runs_the_app(
+    calls: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     entry = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]["autopilot"]
     assert entry == "autopilot_cli.main:main"
-    code = f"{AT_EXIT} import sys; sys.argv = ['autopilot', '--help']; from autopilot_cli.main import main; main()"
-    assert _python(code) == f"{THRESHOLDS} True"
+    monkeypatch.setattr(main, "app", lambda: calls.append("app"))
+    main.main()
+    assert calls == ["freeze", collector.THRESHOLDS, "app"]
 
 
-def test_the_embedded_daemon_sets_the_collector_before_it_serves() -> None:
-    source = (ROOT / "cli" / "autopilot_cli" / "embedded" / "daemon.py").read_text()
-    main = source[source.index("def main()") :]
-    assert main.index("settle_imports()") < main.index("serve(")
+def test_the_embedded_daemon_settles_the_collector_then_serves(
+    calls: list[Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(daemon, "serve", lambda *args: calls.append("serve"))
+    monkeypatch.setattr(sys, "argv", ["daemon", "--port", "4599", "--state-file", str(tmp_path / "state.json")])
+    daemon.main()
+    assert calls == ["freeze", collector.THRESHOLDS, "serve"]
