@@ -1,11 +1,11 @@
 """The embedded AWS's own boto3 clients: made once per boto3 default session, region and endpoint, then reused.
 
 Making a botocore client costs milliseconds of CPU (endpoint rules, a copy of the session's event hooks, an SSL
-context), and the harness calls AWS around every function it runs: the actuator before each task, the alarm mirror
-on each event, the polling of each execution. So it keeps its clients, for as long as the default session they were
-made on lives. A client is bound to the endpoint it was made at (``AWS_ENDPOINT_URL`` then: the embedded server's
-address, or none for moto in-process), so the endpoint is part of the key. Only low-level clients are kept (they are
-thread-safe; a boto3 resource is not).
+context), and the harness calls AWS to seed the stack and around every function it runs: the actuator before each
+task, the alarm mirror on each event, the polling of each execution. So it keeps its clients, for as long as the
+default session they were made on lives. A client is bound to the endpoint it was made at (``AWS_ENDPOINT_URL``
+then: the embedded server's address, or none for moto in-process), so the endpoint is part of the key. Only
+low-level clients are kept (they are thread-safe; a boto3 resource is not).
 
 The product's functions keep theirs the same way (``autopilot.adapters.clients``).
 """

@@ -3,9 +3,8 @@
 moto's interpreter asks ``boto_client_for`` for a new boto3 client on every ``lambda:invoke`` Task (it has no cache),
 and making a client costs milliseconds of CPU: in the remediation workflow that is several per execution, a visible
 share of a simulated incident or a workflow test. Its clients differ only by region, service and where they send
-(moto's in-process interception, or the embedded server's port when moto is not intercepting, or
-``AWS_ENDPOINT_URL``), and a botocore client
-is thread-safe, so one client per such key serves every execution.
+(moto's in-process interception, the embedded server's port when moto is not intercepting, or ``AWS_ENDPOINT_URL``),
+and a botocore client is thread-safe, so one client per such key serves every execution.
 """
 
 from __future__ import annotations
