@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import gc
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -11,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from autopilot_cli.collector import THRESHOLDS as COLLECTOR_THRESHOLDS
+from autopilot_cli.collector import settle_imports
 from autopilot_cli.embedded.seed_stack import EmbeddedStack, seed_stack
 from autopilot_cli.lambda_context import LocalLambdaContext
 from autopilot_cli.template_model import function_environment, stack_environment
@@ -195,8 +194,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     collection every 50,000 allocations (not 700), a middle one every 20 of those and a full one every 100 of those
     (not 10 and 10) take a fifth of that time, with the same peak memory (about 500 MB for the functional and
     workflow suites in one process)."""
-    gc.freeze()
-    gc.set_threshold(*COLLECTOR_THRESHOLDS)
+    settle_imports()
     if "PYTEST_XDIST_WORKER" not in os.environ or not session.config.getoption("loadgroup", False):
         return
     untagged = [

@@ -16,14 +16,13 @@ from autopilot_cli.template_model import function_handler, function_ids
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from scripts.lock_lambda_deps import RUNTIME_PROVIDED as RUNTIME_DISTRIBUTIONS
 from tests.template.conftest import ROOT, TEMPLATE, find_tool, run_tool
 
 pytestmark = pytest.mark.build
 
 MAX_PACKAGE_BYTES = 15_000_000  # 15 MB unpacked, per function
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer")
-# Distributions the Lambda Python runtime provides (boto3 and its dependencies): the locks leave them out.
-RUNTIME_DISTRIBUTIONS = {"boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "urllib3", "six"}
 # The Lambda runtime, as dependency markers see it.
 LAMBDA_MARKERS = {
     "python_version": "3.13",
