@@ -158,15 +158,14 @@ class Database:
             self.monitor.primary = pool
         return old
 
-    async def drop_replica(self) -> Any | None:
+    def detach_replica(self) -> tuple[Any | None, ReplicaMonitor | None]:
         """The read host became the writer (a promotion): reads go to the writer's pool from now on. Returns the
-        read pool, which the caller closes once the reads already running on it have finished."""
+        read pool and its monitor, which the caller stops and closes once the reads already running on that pool
+        have finished."""
         pool, monitor = self.replica, self.monitor
         self.replica = self.monitor = None
         self.replica_is_writer = True
-        if monitor is not None:
-            await monitor.stop()
-        return pool
+        return pool, monitor
 
     def pool_max_sizes(self) -> int:
         """Connections this worker may hold: its pools' maximum sizes added up."""

@@ -7,7 +7,6 @@ latency samples (EMF's limit for a value array, reservoir-sampled), plus the ing
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import random
@@ -17,6 +16,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .background import cancel_and_wait
 from .logs import METRICS_LOGGER
 
 MAX_SAMPLES = 100
@@ -159,10 +159,7 @@ class MetricsEmitter:
         self._task = asyncio.create_task(self._run(), name="metrics-emitter")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel_and_wait(self._task)
         self.recorder.emit()
 
     async def _run(self) -> None:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from typing import Any
 
+from .background import cancel_and_wait
 from .routing import ReplicaSnapshot, WalSample, lag_behind_primary, lsn_number, unreplayed
 
 log = logging.getLogger(__name__)
@@ -113,11 +113,8 @@ class ReplicaMonitor:
         self._task = asyncio.create_task(self._run(), name="replica-monitor")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     async def _run(self) -> None:
         while True:

@@ -19,11 +19,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
+from .background import cancel_and_wait
 from .database import Database, same_instance
-from .replica_monitor import describe
+from .replica_monitor import ReplicaMonitor, describe
 
 log = logging.getLogger(__name__)
 
@@ -98,18 +99,18 @@ class WriterWatch:
         old = self._db.switch_primary(pool)
         log.info("writer host changed", extra={"from": self.current[0], "to": endpoint[0], "port": endpoint[1]})
         self.current = endpoint
-        self._retire_later(old, "retire-old-writer")
+        self._later(self._retire(old), "retire-old-writer")
         if same_instance(self._db.replica_endpoint, (endpoint[0].lower(), endpoint[1])):
-            replica = await self._db.drop_replica()
+            replica, monitor = self._db.detach_replica()
             log.info("the writer is the read host now: reads use the writer's pool", extra={"host": endpoint[0]})
-            if replica is not None:
-                self._retire_later(replica, "retire-read-pool")
+            self._later(self._retire_read_side(replica, monitor), "retire-read-pool")
         return True
 
-    def _retire_later(self, pool: Any, name: str) -> None:
-        retire = asyncio.create_task(self._retire(pool), name=name)
-        self._tasks.add(retire)
-        retire.add_done_callback(self._tasks.discard)
+    def _later(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        """Run `work` in the background; stop() waits for it (no await here: nothing can interrupt a switch)."""
+        task = asyncio.create_task(work, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _retire(self, pool: Any) -> None:
         try:
@@ -117,14 +118,17 @@ class WriterWatch:
         except Exception:  # still busy (or broken) after the timeout: cut it
             pool.terminate()
 
+    async def _retire_read_side(self, pool: Any | None, monitor: ReplicaMonitor | None) -> None:
+        if monitor is not None:
+            await monitor.stop()
+        if pool is not None:
+            await self._retire(pool)
+
     def start(self) -> None:
         self._loop_task = asyncio.create_task(self._run(), name="writer-watch")
 
     async def stop(self) -> None:
-        if self._loop_task is not None:
-            self._loop_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._loop_task
+        await cancel_and_wait(self._loop_task)
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def _run(self) -> None:
