@@ -1,5 +1,6 @@
 """The ``autopilot`` command and the embedded daemon set the cyclic collector for their work before they run: the
-modules imported by then leave its walks (``gc.freeze``) and it runs at the raised thresholds."""
+modules imported by then leave its walks (``gc.freeze``), it runs at the raised thresholds, and at exit the young
+garbage is collected and the rest frozen, so the interpreter's last collection walks nothing."""
 
 from __future__ import annotations
 
@@ -21,14 +22,47 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     seen: list[Any] = []
     monkeypatch.setattr(collector.gc, "freeze", lambda: seen.append("freeze"))
     monkeypatch.setattr(collector.gc, "set_threshold", lambda *values: seen.append(values))
+    monkeypatch.setattr(collector.gc, "collect", lambda generation=2: seen.append(("collect", generation)))
+    register, unregister = collector.atexit.register, collector.atexit.unregister
+
+    def at_exit(function: Any) -> None:  # the collector's handler is recorded, another one (the daemon's) kept
+        if function is collector.settle_for_exit:
+            seen.append(("at exit", function))
+        else:
+            register(function)
+
+    monkeypatch.setattr(collector.atexit, "register", at_exit)
+    monkeypatch.setattr(
+        collector.atexit, "unregister", lambda f: None if f is collector.settle_for_exit else unregister(f)
+    )
     return seen
 
 
-def test_settling_freezes_what_is_imported_and_raises_the_thresholds(calls: list[Any]) -> None:
+SETTLED = ["freeze", collector.THRESHOLDS, ("at exit", collector.settle_for_exit)]
+
+
+def test_settling_freezes_what_is_imported_raises_the_thresholds_and_settles_the_exit(calls: list[Any]) -> None:
     collector.settle_imports()
-    assert calls == ["freeze", collector.THRESHOLDS]
+    assert calls == SETTLED
     young, middle, full = collector.THRESHOLDS
     assert young > 700 and middle >= 10 and full >= 10, "no threshold below the interpreter's default"
+
+
+def test_at_exit_the_young_garbage_is_collected_then_the_rest_frozen(calls: list[Any]) -> None:
+    collector.settle_for_exit()
+    assert calls == [("collect", 1), "freeze"]
+
+
+def test_settling_twice_leaves_one_exit_handler() -> None:
+    registered: list[Any] = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(collector.gc, "freeze", lambda: None)
+        patch.setattr(collector.gc, "set_threshold", lambda *values: None)
+        patch.setattr(collector.atexit, "register", registered.append)
+        patch.setattr(collector.atexit, "unregister", lambda f: registered.remove(f) if f in registered else None)
+        collector.settle_imports()
+        collector.settle_imports()
+    assert registered == [collector.settle_for_exit]
 
 
 def test_the_autopilot_command_settles_the_collector_then_runs_the_app(
@@ -38,7 +72,7 @@ def test_the_autopilot_command_settles_the_collector_then_runs_the_app(
     assert entry == "autopilot_cli.main:main"
     monkeypatch.setattr(main, "app", lambda: calls.append("app"))
     main.main()
-    assert calls == ["freeze", collector.THRESHOLDS, "app"]
+    assert calls == [*SETTLED, "app"]
 
 
 def test_the_embedded_daemon_settles_the_collector_then_serves(
@@ -47,4 +81,4 @@ def test_the_embedded_daemon_settles_the_collector_then_serves(
     monkeypatch.setattr(daemon, "serve", lambda *args: calls.append("serve"))
     monkeypatch.setattr(sys, "argv", ["daemon", "--port", "4599", "--state-file", str(tmp_path / "state.json")])
     daemon.main()
-    assert calls == ["freeze", collector.THRESHOLDS, "serve"]
+    assert calls == [*SETTLED, "serve"]

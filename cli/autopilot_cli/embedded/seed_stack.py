@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from autopilot_cli.embedded import rds_emulation
+from autopilot_cli.embedded import kms_keys, rds_emulation
 from autopilot_cli.embedded.harness_clients import harness_clients
 from autopilot_cli.embedded.template_intrinsics import resolve
 from autopilot_cli.embedded.template_resources import bind_workload, create_alarms, create_autoscaling
@@ -264,6 +264,7 @@ def seed_stack(
 ) -> EmbeddedStack:
     """Create the whole seed stack; returns its names and a resolver for the functions' environment."""
     rds_emulation.install()  # RDS promotion finishing, pending maintenance actions
+    kms_keys.install()  # symmetric keys without an RSA key pair each
     given = {**(SEED_NAMES if seed_names else {}), **(parameters or {})}
     resolver = Resolver(load_template(), stack_name=stack_name, region=region, account=ACCOUNT, parameters=given)
     names = workload_names(resolver)
