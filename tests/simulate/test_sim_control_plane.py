@@ -34,6 +34,17 @@ def test_the_alarm_in_moto_carries_the_virtual_time_of_its_change(plane: Control
     assert alarm["StateUpdatedTimestamp"] == EPOCH + timedelta(seconds=870)
 
 
+def test_a_reset_empties_the_state_table_a_run_filled(plane: ControlPlane) -> None:
+    run(plane)
+    table = boto3.resource("dynamodb", region_name=plane.stack.region).Table(plane.stack.table_name)
+    assert table.scan()["Items"], "the run recorded nothing: there is nothing to empty"
+    plane.reset(3, 20)
+    assert table.scan()["Items"] == []
+    assert table.get_item(Key={"pk": "probe", "sk": "probe"}).get("Item") is None
+    table.put_item(Item={"pk": "probe", "sk": "probe"})
+    assert table.get_item(Key={"pk": "probe", "sk": "probe"})["Item"] == {"pk": "probe", "sk": "probe"}
+
+
 def test_flash_crowd_raises_the_floor_proportionally_with_a_lease_and_an_audit_record(plane: ControlPlane) -> None:
     record = run(plane)
     raise_floor = next(a for a in record.actions if a.action == "raise_floor")
