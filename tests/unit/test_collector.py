@@ -4,6 +4,7 @@ garbage is collected and the rest frozen, so the interpreter's last collection w
 
 from __future__ import annotations
 
+import importlib
 import sys
 import tomllib
 from pathlib import Path
@@ -46,6 +47,13 @@ def test_settling_freezes_what_is_imported_raises_the_thresholds_and_settles_the
     assert calls == SETTLED
     young, middle, full = collector.THRESHOLDS
     assert young > 700 and middle >= 10 and full >= 10, "no threshold below the interpreter's default"
+
+
+def test_the_test_package_raises_the_thresholds_before_the_conftest_imports(calls: list[Any]) -> None:
+    import tests
+
+    importlib.reload(tests)  # what pytest runs first, before tests/conftest.py and the collection
+    assert calls == [collector.THRESHOLDS]
 
 
 def test_at_exit_the_young_garbage_is_collected_then_the_rest_frozen(calls: list[Any]) -> None:
