@@ -130,11 +130,10 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     """When the IAM test runs the suites in a subprocess, it reads the recording from this file (or, for a folder,
     from one file per pytest-xdist worker in it: ``make test`` records that way, then replays the folder).
 
-    Then the session's state is settled for the exit (``collector.settle_for_exit``): the young generations are
-    collected, which finalizes what the last tests dropped (an error in a finalizer still reaches pytest's
-    unraisable-exception check), and what survives is frozen. pytest's own full collections at the end of the
-    session, and the interpreter's at exit, then walk nothing, where each walked the whole of moto's and botocore's
-    state (about 0.6 s of CPU per collection, three per worker)."""
+    Then the collector is settled for the exit (``autopilot_cli.collector``), before pytest's own full collections
+    at the end of the session: they and the interpreter's at exit walk nothing, where each walked the whole of moto's
+    and botocore's state (about 0.6 s of CPU per collection, three per worker). The young generations are collected
+    first, so an error in a finalizer of what the last tests dropped still reaches pytest's unraisable check."""
     target = os.environ.get(iam_calls.RECORD_FILE_ENV)
     if target:
         path = Path(target)
@@ -194,13 +193,10 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     pytest releases no longer allow: pytest-xdist#1386): the PostgreSQL suites would then run in both workers.
 
     What exists once the tests are collected (modules, botocore's and moto's models, the collected items) lives as
-    long as the process: ``gc.freeze()`` takes it out of the cyclic collector's walks, which every full collection
-    and pytest's five at the end of the session made over all of it. The tests then allocate containers by the
-    million (moto's state, botocore's requests and responses); with the default thresholds the collector ran a full
-    collection every few seconds, each walking everything made since: about an eighth of a worker's time. A young
-    collection every 50,000 allocations (not 700), a middle one every 20 of those and a full one every 100 of those
-    (not 10 and 10) take a fifth of that time, with the same peak memory (about 500 MB for the functional and
-    workflow suites in one process)."""
+    long as the process: it leaves the cyclic collector's walks, as a command's imports do
+    (``autopilot_cli.collector``). The tests then allocate containers by the million; at the raised thresholds the
+    collector takes a fifth of the time it took at the default ones (an eighth of a worker's time), with the same
+    peak memory (about 500 MB for the functional and workflow suites in one process)."""
     settle_imports()
     if "PYTEST_XDIST_WORKER" not in os.environ or not session.config.getoption("loadgroup", False):
         return

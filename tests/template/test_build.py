@@ -22,7 +22,8 @@ from tests.template.conftest import ROOT, TEMPLATE, find_tool, run_tool
 pytestmark = pytest.mark.build
 
 MAX_PACKAGE_BYTES = 15_000_000  # 15 MB unpacked, per function
-RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer")
+# Import packages of the runtime that must not be in a package (the lock script names the distributions)
+RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer")
 # The Lambda runtime, as dependency markers see it.
 LAMBDA_MARKERS = {
     "python_version": "3.13",
@@ -140,7 +141,7 @@ def test_every_package_is_under_15_mb_unpacked(build_dir: Path, template: dict[s
 
 def test_packages_leave_boto3_to_the_runtime(build_dir: Path, template: dict[str, Any]) -> None:
     for logical_id in function_ids(template):
-        present = [name for name in RUNTIME_PROVIDED if (build_dir / logical_id / name).exists()]
+        present = [name for name in RUNTIME_PACKAGES if (build_dir / logical_id / name).exists()]
         assert not present, f"{logical_id} bundles {present}: the Lambda runtime provides them"
 
 

@@ -10,25 +10,23 @@ spec still gets its own, as moto makes it. :func:`install` is idempotent.
 
 from __future__ import annotations
 
-import threading
+import functools
 from typing import Any
 
 from moto.kms import models as kms_models
 from moto.kms.utils import KeySpec, generate_private_key
 
 SYMMETRIC_SPECS = frozenset({KeySpec.SYMMETRIC_DEFAULT.value, *KeySpec.hmac_key_specs()})
-_shared: list[Any] = []
-_lock = threading.Lock()
+
+
+@functools.cache
+def _symmetric_keys_pair() -> Any:
+    return generate_private_key(KeySpec.SYMMETRIC_DEFAULT.value)
 
 
 def private_key(key_spec: str) -> Any:
     """moto's private key for a new KMS key of `key_spec`: the shared one for a symmetric spec."""
-    if key_spec not in SYMMETRIC_SPECS:
-        return generate_private_key(key_spec)
-    with _lock:
-        if not _shared:
-            _shared.append(generate_private_key(key_spec))
-        return _shared[0]
+    return _symmetric_keys_pair() if key_spec in SYMMETRIC_SPECS else generate_private_key(key_spec)
 
 
 def install() -> None:
